@@ -1,0 +1,34 @@
+"""flask commands: demo data, the job worker."""
+import click
+from flask import current_app
+
+from app.extensions import db
+
+
+def register(app):
+    @app.cli.command("load-demo")
+    @click.option("--if-empty", is_flag=True, help="Only when the database has no organisation.")
+    def load_demo(if_empty):
+        """Load the demo organisations, accounts and activities (development only)."""
+        from app import demo
+
+        if current_app.config["APP_ENV"] == "production":
+            raise click.ClickException("demo data is never loaded in production")
+        if if_empty and not demo.is_empty():
+            click.echo("database not empty; demo data not loaded")
+            return
+        counts = demo.load_demo_data()
+        click.echo(f"demo data loaded: {counts}")
+
+    @app.cli.command("worker")
+    @click.option("--burst", is_flag=True, help="Run the queued jobs, then exit.")
+    def worker(burst):
+        """Run the background job worker (RQ) with its scheduler."""
+        from app.worker import run_worker
+
+        run_worker(current_app._get_current_object(), burst=burst)
+
+    @app.cli.command("db-ready")
+    def db_ready():
+        """Exit 0 when the database answers (used by scripts)."""
+        db.session.execute(db.text("SELECT 1"))

@@ -1,0 +1,29 @@
+"""ORM tables, one module per aggregate. Importing this package registers them all."""
+from app.models.account import Account, AuthSession, HomeOrgChange, Volunteer, WechatIdentity
+from app.models.activity import Activity, Enrollment, Invitation, Position
+from app.models.audit import AuditLog
+from app.models.card import CardApplication
+from app.models.hours import ClockEvent, Objection, ServiceRecord, SupplementEntry
+from app.models.notify import OutboxMessage
+from app.models.organisation import Organisation, OrgAdmin
+
+__all__ = [
+    "Account",
+    "Activity",
+    "AuditLog",
+    "AuthSession",
+    "CardApplication",
+    "ClockEvent",
+    "Enrollment",
+    "HomeOrgChange",
+    "Invitation",
+    "Objection",
+    "OrgAdmin",
+    "Organisation",
+    "OutboxMessage",
+    "Position",
+    "ServiceRecord",
+    "SupplementEntry",
+    "Volunteer",
+    "WechatIdentity",
+]

@@ -1,0 +1,70 @@
+"""Password login by any identifier, with lockout against guessing."""
+from app.errors import DomainError
+from app.extensions import db, redis_store
+from app.models import Account, Volunteer
+from app.security import pii
+from app.security.passwords import DUMMY_HASH, verify_password
+from app.services.sessions import issue_token
+
+
+def find_account(identifier: str):
+    """Phone, email, ID number, username or volunteer number: any of them logs in."""
+    identifier = identifier.strip()
+    if not identifier:
+        return None
+    candidates = [
+        Account.username == identifier,
+        Account.email == identifier.lower(),
+        Account.phone_hash == pii.lookup_hash("phone", identifier),
+        Account.id_number_hash == pii.lookup_hash("id", identifier),
+    ]
+    for condition in candidates:
+        account = db.session.execute(db.select(Account).where(condition)).scalar_one_or_none()
+        if account is not None:
+            return account
+    volunteer = db.session.execute(
+        db.select(Volunteer).filter_by(volunteer_number=identifier)
+    ).scalar_one_or_none()
+    return volunteer.account if volunteer else None
+
+
+def _failure_key(account_id):
+    return redis_store.key("login-failures", account_id)
+
+
+def login(identifier, password, *, config):
+    """Returns (token, account). Raises DomainError with the manual's messages."""
+    account = find_account(identifier)
+    if account is None:
+        verify_password(DUMMY_HASH, password)  # same cost as a real check
+        raise DomainError("INVALID_CREDENTIALS")
+
+    failures_key = _failure_key(account.id)
+    failures = int(redis_store.client.get(failures_key) or 0)
+    if failures >= config["LOGIN_MAX_FAILURES"]:
+        raise DomainError("ACCOUNT_LOCKED")
+
+    if not verify_password(account.password_hash, password):
+        pipe = redis_store.client.pipeline()
+        pipe.incr(failures_key)
+        pipe.expire(failures_key, config["LOGIN_LOCK_SECONDS"])
+        pipe.execute()
+        raise DomainError("INVALID_CREDENTIALS")
+    redis_store.client.delete(failures_key)
+
+    check_may_log_in(account, config)
+    token, _ = issue_token(config["SESSION_TTL_SECONDS"], account_id=account.id)
+    db.session.commit()
+    return token, account
+
+
+def check_may_log_in(account, config):
+    if account.status == "deleted":
+        raise DomainError("ACCOUNT_DELETED")
+    if account.is_demo and not config["DEMO_DATA"]:
+        raise DomainError("DEMO_ACCOUNT_DISABLED")
+    volunteer = account.volunteer
+    # An org admin who is also a pending volunteer still runs the organisation.
+    if volunteer is not None and not account.admin_of:
+        if volunteer.review_status == "pending":
+            raise DomainError("ACCOUNT_PENDING")

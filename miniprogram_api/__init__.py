@@ -1,0 +1,90 @@
+"""The /api/v1 mini-program API: validate → call a service → serialise.
+
+flask-smorest validates request bodies and query strings with marshmallow schemas and builds
+the OpenAPI description at /api/openapi.json from the same code. Every /api error leaves as
+{"error": {"code", "message"}} through the handlers below, including 404/405/413 for
+unmatched URLs (registered on the app, which sees those before any blueprint).
+"""
+import logging
+
+from flask import request
+from flask_smorest import Api
+from werkzeug.exceptions import HTTPException
+
+from app.errors import ERRORS, DomainError
+from app.extensions import db
+from miniprogram_api.envelope import error_response
+
+log = logging.getLogger(__name__)
+
+HTTP_CODES = {
+    400: "BAD_REQUEST",
+    401: "UNAUTHORIZED",
+    403: "FORBIDDEN",
+    404: "NOT_FOUND",
+    405: "METHOD_NOT_ALLOWED",
+    413: "PAYLOAD_TOO_LARGE",
+    415: "UNSUPPORTED_MEDIA_TYPE",
+    422: "VALIDATION_ERROR",
+    429: "RATE_LIMITED",
+}
+
+
+class EnvelopeApi(Api):
+    """flask-smorest's Api with our error envelope for /api paths."""
+
+    def handle_http_exception(self, error):
+        if not request.path.startswith("/api/"):
+            return error  # H5 pages and the callback keep Werkzeug's plain responses
+        data = getattr(error, "data", None) or {}
+        status = error.code if error.code < 500 else 500
+        code = HTTP_CODES.get(error.code, "INTERNAL_ERROR" if error.code >= 500 else "BAD_REQUEST")
+        fields = _field_errors(data.get("messages") or data.get("errors"))
+        if error.code == 400 and data.get("messages"):
+            # webargs: a body that is not JSON at all, or fields that fail their schema
+            code = "VALIDATION_ERROR" if fields else "BAD_JSON"
+        if code == "VALIDATION_ERROR":
+            status = 422
+        message = ERRORS[code][1] if code in ERRORS else "请求格式有误。"
+        return error_response(code, message, status, fields=fields or None)
+
+
+def _field_errors(messages):
+    """webargs nests errors by location ("json", "query"); clients want field → messages."""
+    if not isinstance(messages, dict):
+        return None
+    merged = {}
+    for location, part in messages.items():
+        if isinstance(part, dict):
+            merged.update(part)
+        elif location not in ("json", "query", "form", "files", "headers", "path"):
+            merged[location] = part
+    return merged or None
+
+
+api = EnvelopeApi()
+
+
+def register_api(app):
+    api.init_app(app, spec_kwargs={"components": {"securitySchemes": {
+        "bearer": {"type": "http", "scheme": "bearer"}}}})
+
+    from miniprogram_api import auth, me
+
+    for module in (auth, me):
+        api.register_blueprint(module.blp)
+
+    @app.errorhandler(DomainError)
+    def handle_domain_error(error):
+        db.session.rollback()
+        return error_response(error.code, error.message, error.status, **error.details)
+
+    @app.errorhandler(Exception)
+    def handle_unexpected(error):
+        if isinstance(error, HTTPException):
+            return api.handle_http_exception(error)
+        db.session.rollback()
+        log.exception("unhandled error on %s %s", request.method, request.path)
+        if request.path.startswith("/api/"):
+            return error_response("INTERNAL_ERROR", ERRORS["INTERNAL_ERROR"][1], 500)
+        return "服务器开小差了，请稍后再试。", 500

@@ -1,0 +1,41 @@
+"""Who is calling: the bearer token → session → account, for the /api views."""
+from functools import wraps
+
+from flask import g, request
+
+from app.errors import DomainError
+from app.extensions import db
+from app.models import Account
+from app.services.sessions import resolve_token
+
+
+def bearer_token():
+    header = request.headers.get("Authorization", "")
+    scheme, _, token = header.partition(" ")
+    return token.strip() if scheme.lower() == "bearer" else ""
+
+
+def login_required(view):
+    """Requires a session bound to an account; sets g.session and g.account."""
+
+    @wraps(view)
+    def wrapper(*args, **kwargs):
+        g.session = resolve_token(bearer_token())
+        if g.session.account_id is None:
+            raise DomainError("UNAUTHORIZED", "请先绑定 i志愿 帐号。")
+        g.account = db.session.get(Account, g.session.account_id)
+        return view(*args, **kwargs)
+
+    return wrapper
+
+
+def session_required(view):
+    """Any live session, bound or not (e.g. a wx.login session before binding)."""
+
+    @wraps(view)
+    def wrapper(*args, **kwargs):
+        g.session = resolve_token(bearer_token())
+        g.account = db.session.get(Account, g.session.account_id) if g.session.account_id else None
+        return view(*args, **kwargs)
+
+    return wrapper

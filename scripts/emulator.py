@@ -1,0 +1,296 @@
+"""A local emulator of the WeChat API, on loopback, for development and tests.
+
+It answers the calls the service makes the way WeChat documents them (JSON bodies with
+errcode/errmsg), records everything it receives, and fails on request so that retries and
+error paths can be tested:
+
+    GET  /__emulator__/sent       messages "delivered" (template, subscribe, custom), newest last
+    GET  /__emulator__/requests   every API request received, newest last
+    POST /__emulator__/fail       {"api": "template_send", "errcode": 45009, "times": 2}
+                                  or {"api": ..., "status": 503} or {"api": ..., "delay": 6}
+    POST /__emulator__/reset      forget everything (tokens, messages, failures)
+
+Run it alone: python -m scripts.emulator --port 9100
+"""
+import argparse
+import hashlib
+import secrets
+import threading
+import time
+
+from flask import Flask, jsonify, request
+
+TOKEN_SECONDS = 7200
+
+ERRMSG = {
+    0: "ok",
+    40001: "invalid credential, access_token is invalid or not latest",
+    40013: "invalid appid",
+    40029: "invalid code",
+    40125: "invalid appsecret",
+    40163: "code been used",
+    42001: "access_token expired",
+    43101: "user refuse to accept the msg",
+    45009: "reach max api daily quota limit",
+    -1: "system error",
+}
+
+
+class EmulatorState:
+    """Everything the emulator remembers; one lock because the dev server is threaded."""
+
+    def __init__(self, apps=None):
+        self.lock = threading.Lock()
+        self.apps = dict(apps or {})  # appid → secret; empty accepts any pair
+        self.reset()
+
+    def reset(self):
+        with self.lock:
+            self.tokens = {}  # token → (appid, expires_at)
+            self.current_token = {}  # appid → token
+            self.token_fetches = []  # (appid, time, kind)
+            self.sent = []
+            self.requests = []
+            self.failures = {}  # api → list of failure specs
+            self.used_codes = set()
+            self.msgid = 1000
+
+    def next_failure(self, api):
+        with self.lock:
+            queue = self.failures.get(api) or []
+            if not queue:
+                return None
+            spec = queue[0]
+            spec["times"] -= 1
+            if spec["times"] <= 0:
+                queue.pop(0)
+            return dict(spec)
+
+
+def wechat_error(errcode, status=200):
+    return jsonify({"errcode": errcode, "errmsg": ERRMSG.get(errcode, "error")}), status
+
+
+def create_emulator(apps=None):
+    app = Flask("wechat_emulator")
+    app.config["JSON_AS_ASCII"] = False
+    state = EmulatorState(apps)
+    app.extensions["emulator_state"] = state
+
+    def injected(api):
+        """Apply a queued failure for this API, if any: a delay, an HTTP status or an errcode."""
+        spec = state.next_failure(api)
+        if spec is None:
+            return None
+        if spec.get("delay"):
+            time.sleep(float(spec["delay"]))
+        if spec.get("status"):
+            return "emulated failure", int(spec["status"])
+        if spec.get("errcode"):
+            return wechat_error(int(spec["errcode"]))
+        return None
+
+    def check_secret(appid, secret):
+        if state.apps and appid not in state.apps:
+            return 40013
+        if state.apps and state.apps[appid] != secret:
+            return 40125
+        return 0
+
+    def issue_token(appid, kind, force=False):
+        now = time.time()
+        with state.lock:
+            current = state.current_token.get(appid)
+            # stable_token keeps a valid token unless forced; /cgi-bin/token always rotates.
+            if kind == "stable" and not force and current and state.tokens[current][1] > now + 300:
+                return current, int(state.tokens[current][1] - now)
+            token = "EMU_" + secrets.token_hex(24)
+            if current and kind == "token":
+                state.tokens.pop(current, None)  # the old token stops working, as on WeChat
+            state.tokens[token] = (appid, now + TOKEN_SECONDS)
+            state.current_token[appid] = token
+            state.token_fetches.append({"appid": appid, "at": now, "kind": kind})
+            return token, TOKEN_SECONDS
+
+    def token_problem():
+        """40001 for an unknown token, 42001 for an expired one, else 0."""
+        token = request.args.get("access_token", "")
+        with state.lock:
+            entry = state.tokens.get(token)
+        if entry is None:
+            return 40001
+        if entry[1] <= time.time():
+            return 42001
+        return 0
+
+    @app.before_request
+    def record_request():
+        if not request.path.startswith("/__emulator__"):
+            body = request.get_json(silent=True, force=True)
+            with state.lock:
+                state.requests.append({"path": request.path, "args": request.args.to_dict(),
+                                       "json": body, "at": time.time()})
+
+    @app.get("/cgi-bin/token")
+    def token():
+        failure = injected("token")
+        if failure:
+            return failure
+        appid, secret = request.args.get("appid", ""), request.args.get("secret", "")
+        problem = check_secret(appid, secret)
+        if problem:
+            return wechat_error(problem)
+        access_token, expires_in = issue_token(appid, "token")
+        return jsonify({"access_token": access_token, "expires_in": expires_in})
+
+    @app.post("/cgi-bin/stable_token")
+    def stable_token():
+        failure = injected("token")
+        if failure:
+            return failure
+        body = request.get_json(silent=True, force=True) or {}
+        problem = check_secret(body.get("appid", ""), body.get("secret", ""))
+        if problem:
+            return wechat_error(problem)
+        access_token, expires_in = issue_token(body["appid"], "stable", bool(body.get("force_refresh")))
+        return jsonify({"access_token": access_token, "expires_in": expires_in})
+
+    def send_message(api, channel):
+        failure = injected(api)
+        if failure:
+            return failure
+        problem = token_problem()
+        if problem:
+            return wechat_error(problem)
+        body = request.get_json(silent=True, force=True) or {}
+        if not body.get("touser") or not body.get("template_id", "x"):
+            return wechat_error(40003 if not body.get("touser") else 40037)
+        with state.lock:
+            state.msgid += 1
+            msgid = state.msgid
+            state.sent.append({"channel": channel, "msgid": msgid, "at": time.time(), **body})
+        return jsonify({"errcode": 0, "errmsg": "ok", "msgid": msgid})
+
+    @app.post("/cgi-bin/message/template/send")
+    def template_send():
+        return send_message("template_send", "template")
+
+    @app.post("/cgi-bin/message/subscribe/send")
+    def subscribe_send():
+        return send_message("subscribe_send", "subscribe")
+
+    @app.post("/cgi-bin/message/custom/send")
+    def custom_send():
+        return send_message("custom_send", "custom")
+
+    @app.get("/sns/jscode2session")
+    def jscode2session():
+        failure = injected("jscode2session")
+        if failure:
+            return failure
+        appid, secret = request.args.get("appid", ""), request.args.get("secret", "")
+        problem = check_secret(appid, secret)
+        if problem:
+            return wechat_error(problem)
+        code = request.args.get("js_code", "")
+        if not code:
+            return wechat_error(40029)
+        with state.lock:
+            if code in state.used_codes:
+                return wechat_error(40163)
+            state.used_codes.add(code)
+        user = code_user(code)
+        return jsonify({
+            "openid": openid_for(appid, user),
+            "session_key": hashlib.sha256(code.encode()).hexdigest()[:24],
+            "unionid": unionid_for(user),
+        })
+
+    # --- control API for tests and developers ---
+    @app.get("/__emulator__/sent")
+    def sent():
+        with state.lock:
+            return jsonify(list(state.sent))
+
+    @app.get("/__emulator__/requests")
+    def requests_seen():
+        with state.lock:
+            return jsonify(list(state.requests))
+
+    @app.get("/__emulator__/token-fetches")
+    def token_fetches():
+        with state.lock:
+            return jsonify(list(state.token_fetches))
+
+    @app.post("/__emulator__/expire-tokens")
+    def expire_tokens():
+        with state.lock:
+            state.tokens = {t: (a, 0) for t, (a, _) in state.tokens.items()}
+        return jsonify({"ok": True})
+
+    @app.post("/__emulator__/fail")
+    def fail():
+        spec = request.get_json(force=True)
+        spec.setdefault("times", 1)
+        with state.lock:
+            state.failures.setdefault(spec["api"], []).append(spec)
+        return jsonify({"ok": True})
+
+    @app.post("/__emulator__/reset")
+    def reset():
+        state.reset()
+        return jsonify({"ok": True})
+
+    return app
+
+
+def code_user(code):
+    """wx.login codes made by tests look like "user:<name>:<anything>"; others stand alone."""
+    parts = code.split(":")
+    return parts[1] if len(parts) >= 3 and parts[0] == "user" else code
+
+
+def openid_for(appid, user):
+    return "o" + hashlib.sha256(f"{appid}:{user}".encode()).hexdigest()[:27]
+
+
+def unionid_for(user):
+    return "u" + hashlib.sha256(f"union:{user}".encode()).hexdigest()[:27]
+
+
+class EmulatorServer:
+    """Runs the emulator in a thread on a free loopback port (tests, scripts/serve)."""
+
+    def __init__(self, host="127.0.0.1", port=0, apps=None):
+        from werkzeug.serving import make_server
+
+        self.app = create_emulator(apps)
+        self.server = make_server(host, port, self.app, threaded=True)
+        self.port = self.server.server_port
+        self.url = f"http://{host}:{self.port}"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    @property
+    def state(self):
+        return self.app.extensions["emulator_state"]
+
+    def start(self):
+        self.thread.start()
+        return self
+
+    def stop(self):
+        self.server.shutdown()
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=0)
+    args = parser.parse_args()
+    server = EmulatorServer(args.host, args.port)
+    print(f"WeChat emulator on {server.url}", flush=True)
+    server.server.serve_forever()
+
+
+if __name__ == "__main__":
+    main()

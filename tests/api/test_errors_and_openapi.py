@@ -1,0 +1,38 @@
+def test_unknown_api_path_is_404_in_the_envelope(client):
+    response = client.get("/api/v1/no-such-thing")
+    assert response.status_code == 404
+    assert response.json == {"error": {"code": "NOT_FOUND", "message": "请求的资源不存在。"}}
+
+
+def test_wrong_method_is_405_in_the_envelope(client):
+    response = client.delete("/api/v1/auth/login")
+    assert response.status_code == 405
+    assert response.json["error"]["code"] == "METHOD_NOT_ALLOWED"
+
+
+def test_openapi_describes_the_v1_operations(client):
+    spec = client.get("/api/openapi.json").json
+    assert spec["openapi"].startswith("3.")
+    assert "/api/v1/auth/login" in spec["paths"]
+    login = spec["paths"]["/api/v1/auth/login"]["post"]
+    schema_ref = login["requestBody"]["content"]["application/json"]["schema"]["$ref"]
+    schema = spec["components"]["schemas"][schema_ref.rsplit("/", 1)[1]]
+    assert set(schema["required"]) == {"account", "password"}
+    assert "/api/v1/me" in spec["paths"]
+
+
+def test_healthz_reports_database_and_redis(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json == {"status": "ok", "database": "ok", "redis": "ok"}
+
+
+def test_healthz_is_503_naming_redis_when_it_is_down(database_url, redis_url, emulator, tmp_path):
+    from app import create_app
+    from tests.conftest import test_config
+
+    broken = create_app(test_config(database_url, "redis://127.0.0.1:1/0", emulator, upload_dir=tmp_path))
+    response = broken.test_client().get("/healthz")
+    assert response.status_code == 503
+    assert response.json["redis"].startswith("down")
+    assert response.json["database"] == "ok"
