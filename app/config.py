@@ -108,6 +108,8 @@ def load_config(env=None, overrides=None):
         "MINIPROGRAM_SECRET": env["MINIPROGRAM_SECRET"],
         "WECHAT_API_BASE": env.get("WECHAT_API_BASE", "https://api.weixin.qq.com").rstrip("/"),
         "PUBLIC_BASE_URL": env["PUBLIC_BASE_URL"].rstrip("/"),
+        # The SMS provider's API; in development the emulator plays it.
+        "SMS_API_BASE": env.get("SMS_API_BASE", env.get("WECHAT_API_BASE", "")).rstrip("/"),
         "CLOCK_CODE_SECONDS": _int(env, "CLOCK_CODE_SECONDS", 120),
         "SESSION_TTL_SECONDS": _int(env, "SESSION_TTL_SECONDS", 7 * 24 * 3600),
         "LOGIN_MAX_FAILURES": _int(env, "LOGIN_MAX_FAILURES", 5),

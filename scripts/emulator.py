@@ -206,6 +206,21 @@ def create_emulator(apps=None):
             "unionid": unionid_for(user),
         })
 
+    @app.post("/sms/send")
+    def sms_send():
+        """A stand-in SMS provider: records {phone, text} among the sent messages."""
+        failure = injected("sms_send")
+        if failure:
+            return failure
+        body = request.get_json(silent=True, force=True) or {}
+        if not body.get("phone") or not body.get("text"):
+            return jsonify({"code": "INVALID", "message": "phone and text required"}), 400
+        with state.lock:
+            state.msgid += 1
+            state.sent.append({"channel": "sms", "msgid": state.msgid, "at": time.time(),
+                               "phone": body["phone"], "text": body["text"]})
+            return jsonify({"code": "OK", "msgid": state.msgid})
+
     # --- control API for tests and developers ---
     @app.get("/__emulator__/sent")
     def sent():

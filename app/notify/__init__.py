@@ -1,0 +1,1 @@
+"""The outbox and the jobs that deliver template, subscribe and SMS messages."""
