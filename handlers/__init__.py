@@ -7,7 +7,16 @@ bp = Blueprint("wechat_callback", __name__)
 
 
 def register_handlers(app):
+    """The callback blueprint here, and every module of this package that defines `bp`
+    (the city-service H5 pages add theirs without editing this function)."""
+    import importlib
+    import pkgutil
+
     app.register_blueprint(bp)
+    for info in sorted(pkgutil.iter_modules(__path__), key=lambda i: i.name):
+        module = importlib.import_module(f"{__name__}.{info.name}")
+        if hasattr(module, "bp"):
+            app.register_blueprint(module.bp)
 
 
 @bp.get("/wechat/callback")

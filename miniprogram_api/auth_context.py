@@ -39,3 +39,20 @@ def session_required(view):
         return view(*args, **kwargs)
 
     return wrapper
+
+
+def admin_required(view):
+    """login_required, and the account administers at least one organisation (or the platform).
+
+    Which organisation a given operation may touch is decided by app.services.authz.
+    """
+
+    @wraps(view)
+    @login_required
+    def wrapper(*args, **kwargs):
+        from app.services.authz import require_admin
+
+        require_admin(g.account)
+        return view(*args, **kwargs)
+
+    return wrapper

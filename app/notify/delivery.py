@@ -47,3 +47,24 @@ def send(message):
                                               page=message.payload.get("page"))
         return result.get("msgid")
     raise ValueError(f"unknown channel {message.channel}")
+
+
+def mark_template_result(msgid, status_text):
+    """TEMPLATESENDJOBFINISH: WeChat tells whether a template message reached the user.
+
+    status_text: "success", "failed:user block" or "failed: system failed". Returns the row
+    updated, or None for a msgid we never sent.
+    """
+    message = db.session.execute(
+        db.select(OutboxMessage).filter_by(wechat_msgid=str(msgid), channel="template")
+    ).scalar_one_or_none()
+    if message is None:
+        return None
+    if status_text == "success":
+        message.status = "delivered"
+        message.delivered_at = utcnow()
+    else:
+        message.status = "given_up"
+        message.last_error = status_text[:255]
+    db.session.commit()
+    return message

@@ -1,0 +1,68 @@
+"""Who may act on what: every admin operation asks here, and leaves an audit row.
+
+An admin acts on the organisations it administers; on their descendants only where that
+organisation holds regional authority (志愿云's 高级团体). A platform admin acts everywhere.
+Refusals say NOT_FOUND rather than FORBIDDEN for rows of another branch, so that an admin
+cannot even learn that they exist.
+"""
+from app.errors import DomainError
+from app.extensions import db
+from app.models import AuditLog, Organisation, OrgAdmin
+
+
+def administered_orgs(account):
+    """The organisations the account is an admin of (not their descendants)."""
+    return db.session.execute(
+        db.select(Organisation).join(OrgAdmin, OrgAdmin.org_id == Organisation.id)
+        .where(OrgAdmin.account_id == account.id)
+    ).scalars().all()
+
+
+def is_admin(account):
+    return account.is_platform_admin or bool(account.admin_of)
+
+
+def require_admin(account):
+    if account is None or not is_admin(account):
+        raise DomainError("FORBIDDEN")
+
+
+def can_manage_org(account, org):
+    """True when `account` may act on `org` (its own, or a descendant under regional authority)."""
+    if account.is_platform_admin:
+        return True
+    for own in administered_orgs(account):
+        if own.id == org.id:
+            return True
+        if own.regional_authority and org.path.startswith(own.path) and org.id != own.id:
+            return True
+    return False
+
+
+def require_org(account, org_id):
+    """The organisation, if the account may manage it; NOT_FOUND otherwise."""
+    org = db.session.get(Organisation, org_id) if org_id is not None else None
+    if org is None or not can_manage_org(account, org):
+        raise DomainError("NOT_FOUND")
+    return org
+
+
+def managed_org_filter(account, org_id_column):
+    """A SQL condition: rows whose organisation the account may manage (for list queries)."""
+    if account.is_platform_admin:
+        return db.true()
+    conditions = []
+    for own in administered_orgs(account):
+        if own.regional_authority:
+            subtree = db.select(Organisation.id).where(Organisation.path.startswith(own.path))
+            conditions.append(org_id_column.in_(subtree))
+        else:
+            conditions.append(org_id_column == own.id)
+    return db.or_(*conditions) if conditions else db.false()
+
+
+def audit(actor, action, *, org_id=None, target_type=None, target_id=None, detail=None):
+    """Adds the audit row to the caller's transaction (it commits with the action itself)."""
+    db.session.add(AuditLog(actor_account_id=actor.id if actor else None, org_id=org_id, action=action,
+                            target_type=target_type, target_id=str(target_id) if target_id is not None else None,
+                            detail=detail))
