@@ -6,6 +6,10 @@ from app.extensions import db
 
 
 def register(app):
+    from app.cli_accounts import register_account_commands
+
+    register_account_commands(app)
+
     @app.cli.command("load-demo")
     @click.option("--if-empty", is_flag=True, help="Only when the database has no organisation.")
     def load_demo(if_empty):

@@ -22,6 +22,9 @@ class TokenOut(Schema):
     token = fields.String()
     expires_in = fields.Integer()
     must_change_password = fields.Boolean()
+    restriction = fields.String(allow_none=True, metadata={
+        "description": "PASSWORD_CHANGE_REQUIRED: only POST /api/v1/me/password works until then; "
+                       "ACCOUNT_REJECTED: only the profile (完善资料) and password"})
     account = fields.Dict()
 
 
@@ -30,7 +33,8 @@ class Login(MethodView):
     @blp.arguments(LoginIn)
     @blp.response(200, TokenOut)
     @blp.alt_response(401, description="INVALID_CREDENTIALS")
-    @blp.alt_response(403, description="ACCOUNT_PENDING / ACCOUNT_DELETED")
+    @blp.alt_response(403, description="ACCOUNT_PENDING / ACCOUNT_DELETED / PASSWORD_NOT_SET / ORG_PENDING / "
+                                       "ORG_REJECTED")
     @blp.alt_response(429, description="ACCOUNT_LOCKED / RATE_LIMITED")
     def post(self, body):
         """Password login (every identifier works)."""
@@ -39,6 +43,7 @@ class Login(MethodView):
             "token": token,
             "expires_in": current_app.config["SESSION_TTL_SECONDS"],
             "must_change_password": account.must_change_password,
+            "restriction": login_service.session_restriction(account),
             "account": account_summary(account, viewer=account),
         }
 

@@ -16,17 +16,43 @@ def bearer_token():
 
 
 def login_required(view):
-    """Requires a session bound to an account; sets g.session and g.account."""
+    """Requires a session bound to an account; sets g.session and g.account.
+
+    An account that must first change its password, or a rejected volunteer who must first
+    fix the profile, gets that error code from every view not marked @allowed_while(code).
+    """
 
     @wraps(view)
     def wrapper(*args, **kwargs):
+        from app.services.login import session_restriction
+
         g.session = resolve_token(bearer_token())
         if g.session.account_id is None:
             raise DomainError("UNAUTHORIZED", "请先绑定 i志愿 帐号。")
         g.account = db.session.get(Account, g.session.account_id)
+        restriction = session_restriction(g.account)
+        if restriction and restriction not in _allowed(wrapper, view):
+            raise DomainError(restriction)
         return view(*args, **kwargs)
 
     return wrapper
+
+
+def allowed_while(*restrictions):
+    """Marks a view as usable under these restrictions (e.g. "PASSWORD_CHANGE_REQUIRED")."""
+
+    def mark(view):
+        view._allowed_while = frozenset(restrictions) | getattr(view, "_allowed_while", frozenset())
+        return view
+
+    return mark
+
+
+def _allowed(*views):
+    allowed = set()
+    for view in views:
+        allowed |= getattr(view, "_allowed_while", frozenset())
+    return allowed
 
 
 def session_required(view):

@@ -4,7 +4,7 @@ It answers the calls the service makes the way WeChat documents them (JSON bodie
 errcode/errmsg), records everything it receives, and fails on request so that retries and
 error paths can be tested:
 
-    GET  /__emulator__/sent       messages "delivered" (template, subscribe, custom), newest last
+    GET  /__emulator__/sent       messages "delivered" (template, subscribe, custom, sms, mail), newest last
     GET  /__emulator__/requests   every API request received, newest last
     POST /__emulator__/fail       {"api": "template_send", "errcode": 45009, "times": 2}
                                   or {"api": ..., "status": 503} or {"api": ..., "delay": 6}
@@ -219,6 +219,21 @@ def create_emulator(apps=None):
             state.msgid += 1
             state.sent.append({"channel": "sms", "msgid": state.msgid, "at": time.time(),
                                "phone": body["phone"], "text": body["text"]})
+            return jsonify({"code": "OK", "msgid": state.msgid})
+
+    @app.post("/mail/send")
+    def mail_send():
+        """A stand-in mail relay: records {to, subject, text} among the sent messages."""
+        failure = injected("mail_send")
+        if failure:
+            return failure
+        body = request.get_json(silent=True, force=True) or {}
+        if not body.get("to") or not body.get("text"):
+            return jsonify({"code": "INVALID", "message": "to and text required"}), 400
+        with state.lock:
+            state.msgid += 1
+            state.sent.append({"channel": "mail", "msgid": state.msgid, "at": time.time(),
+                               "to": body["to"], "subject": body.get("subject", ""), "text": body["text"]})
             return jsonify({"code": "OK", "msgid": state.msgid})
 
     # --- control API for tests and developers ---

@@ -7,19 +7,22 @@ cannot even learn that they exist.
 """
 from app.errors import DomainError
 from app.extensions import db
-from app.models import AuditLog, Organisation, OrgAdmin
+from app.models import AuditLog, Organisation, OrgAdmin, Volunteer
 
 
 def administered_orgs(account):
-    """The organisations the account is an admin of (not their descendants)."""
+    """The approved organisations the account is an admin of (not their descendants).
+
+    An organisation still waiting for (or refused) its parent's approval gives its admin no power.
+    """
     return db.session.execute(
         db.select(Organisation).join(OrgAdmin, OrgAdmin.org_id == Organisation.id)
-        .where(OrgAdmin.account_id == account.id)
+        .where(OrgAdmin.account_id == account.id, Organisation.status == "approved")
     ).scalars().all()
 
 
 def is_admin(account):
-    return account.is_platform_admin or bool(account.admin_of)
+    return account.is_platform_admin or bool(administered_orgs(account))
 
 
 def require_admin(account):
@@ -59,6 +62,37 @@ def managed_org_filter(account, org_id_column):
         else:
             conditions.append(org_id_column == own.id)
     return db.or_(*conditions) if conditions else db.false()
+
+
+def require_volunteer(account, volunteer_id):
+    """A volunteer whose home organisation the account may manage; NOT_FOUND otherwise."""
+    volunteer = db.session.get(Volunteer, volunteer_id) if volunteer_id is not None else None
+    if volunteer is None or not can_manage_org(account, volunteer.home_org):
+        raise DomainError("NOT_FOUND")
+    return volunteer
+
+
+def can_manage_child_registration(account, org):
+    """The parent's admin reviews, corrects and resets the password of a child organisation
+    registered under it (组织注册审核, 重置组织密码); root organisations: the platform admin."""
+    if account.is_platform_admin:
+        return True
+    if org.parent_id is None:
+        return False
+    parent = db.session.get(Organisation, org.parent_id)
+    return parent is not None and can_manage_org(account, parent)
+
+
+def require_child_org(account, org_id):
+    org = db.session.get(Organisation, org_id) if org_id is not None else None
+    if org is None or not can_manage_child_registration(account, org):
+        raise DomainError("NOT_FOUND")
+    return org
+
+
+def child_registration_filter(account):
+    """SQL condition on Organisation: registrations whose parent the account may manage."""
+    return managed_org_filter(account, Organisation.parent_id)
 
 
 def audit(actor, action, *, org_id=None, target_type=None, target_id=None, detail=None):

@@ -39,6 +39,11 @@ def login(identifier, password, *, config):
         verify_password(DUMMY_HASH, password)  # same cost as a real check
         raise DomainError("INVALID_CREDENTIALS")
 
+    if is_password_unset(account):
+        # Imported in bulk: no password exists yet; it is set through a recovery code.
+        verify_password(DUMMY_HASH, password)
+        raise DomainError("PASSWORD_NOT_SET")
+
     failures_key = _failure_key(account.id)
     failures = int(redis_store.client.get(failures_key) or 0)
     if failures >= config["LOGIN_MAX_FAILURES"]:
@@ -64,7 +69,37 @@ def check_may_log_in(account, config):
     if account.is_demo and not config["DEMO_DATA"]:
         raise DomainError("DEMO_ACCOUNT_DISABLED")
     volunteer = account.volunteer
+    org_statuses = {link.organisation.status for link in account.admin_of}
+    runs_an_org = "approved" in org_statuses or account.is_platform_admin
     # An org admin who is also a pending volunteer still runs the organisation.
-    if volunteer is not None and not account.admin_of:
+    if volunteer is not None and not runs_an_org:
         if volunteer.review_status == "pending":
             raise DomainError("ACCOUNT_PENDING")
+    if volunteer is None and not runs_an_org and org_statuses:
+        if "pending" in org_statuses:
+            raise DomainError("ORG_PENDING")
+        reasons = [link.organisation.reject_reason for link in account.admin_of if link.organisation.reject_reason]
+        raise DomainError("ORG_REJECTED", reason=reasons[0] if reasons else None)
+
+
+# Unusable password hashes start with this (argon2 hashes start with "$argon2").
+UNSET_PASSWORD_PREFIX = "!unset:"
+
+
+def is_password_unset(account):
+    return account.password_hash.startswith(UNSET_PASSWORD_PREFIX)
+
+
+def session_restriction(account):
+    """What a logged-in account must do before anything else, as an error code, or None.
+
+    PASSWORD_CHANGE_REQUIRED: imported accounts and admin resets change the password first.
+    ACCOUNT_REJECTED: a rejected volunteer may only fix and resubmit the profile (完善资料).
+    """
+    if account.must_change_password:
+        return "PASSWORD_CHANGE_REQUIRED"
+    volunteer = account.volunteer
+    if volunteer is not None and volunteer.review_status == "rejected" and not account.is_platform_admin \
+            and not any(link.organisation.status == "approved" for link in account.admin_of):
+        return "ACCOUNT_REJECTED"
+    return None

@@ -1,0 +1,215 @@
+"""组织注册 and its review by the parent's admin; organisation search and page data."""
+import io
+import os
+import uuid
+from pathlib import Path
+
+from app.domain import id_photo
+from app.domain import review as review_rules
+from app.domain.transitions import IllegalTransition
+from app.errors import DomainError
+from app.extensions import db
+from app.models import Account, Organisation, OrgAdmin
+from app.models.organisation import ORG_CATEGORIES
+from app.notify import account_texts
+from app.notify.outbox import queue_message
+from app.security import pii
+from app.security.passwords import hash_password, password_problem
+from app.services import authz, verification
+from app.services.registration import approved_org, check_unique, normalise_identity
+from app.timeutil import utcnow
+
+REGISTRABLE_CATEGORIES = tuple(c for c in ORG_CATEGORIES if c != "province")
+CORRECTABLE = ("name", "category", "region_code", "is_legal_person", "description")
+
+
+def store_id_photo(stream, upload_dir):
+    """Checks type (by content) and size, writes the file outside the web root with a random
+    name and owner-only permissions. Returns its path relative to upload_dir."""
+    data = stream.read(id_photo.MAX_BYTES + 1)
+    if not data:
+        raise DomainError("PHOTO_REQUIRED")
+    if len(data) > id_photo.MAX_BYTES:
+        raise DomainError("PHOTO_TOO_LARGE")
+    kind = id_photo.sniff_image_type(data[:16])
+    if kind is None or not _decodes_as(data, kind):
+        raise DomainError("PHOTO_TYPE")
+    relative = Path("id-photos") / f"{uuid.uuid4().hex}{id_photo.EXTENSIONS[kind]}"
+    target = Path(upload_dir) / relative
+    target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(data)
+    return str(relative)
+
+
+def _decodes_as(data, kind):
+    """A real image of that type (Pillow parses it), not a script with a JPEG header."""
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            image.verify()
+            return image.format == kind.upper()
+    except (UnidentifiedImageError, OSError, ValueError, SyntaxError):
+        return False
+
+
+def register_organisation(*, name, category, parent_id, is_legal_person, region_code, agreed, photo,
+                          upload_dir, current_account=None, description=None, contact_phone=None,
+                          username=None, password=None, real_name=None, id_type=None, id_number=None,
+                          phone=None, sms_code=None, email=None):
+    """A new organisation (待审核) under its parent, with its admin: the logged-in account (the
+    same person may be a volunteer and an org admin) or a new account with the admin's identity."""
+    if not agreed:
+        raise DomainError("AGREEMENT_REQUIRED")
+    if category not in REGISTRABLE_CATEGORIES:
+        raise DomainError("ORG_CATEGORY_INVALID")
+    if parent_id is None:
+        raise DomainError("PARENT_ORG_REQUIRED")
+    parent = approved_org(parent_id)
+    if current_account is None:
+        missing = {f: ["缺少该项。"] for f, v in (("username", username), ("password", password),
+                                                  ("real_name", real_name), ("id_type", id_type),
+                                                  ("id_number", id_number), ("phone", phone)) if not v}
+        if missing:
+            raise DomainError("VALIDATION_ERROR", fields=missing)
+        problem = password_problem(password)
+        if problem:
+            raise DomainError(problem)
+        id_number, phone, username, email = normalise_identity(id_type=id_type, id_number=id_number, phone=phone,
+                                                               username=username, email=email)
+        check_unique(id_number=id_number, phone=phone, email=email, username=username)
+    if photo is None:
+        raise DomainError("PHOTO_REQUIRED")
+    photo_path = store_id_photo(photo, upload_dir)
+    try:
+        if current_account is None:
+            verification.consume_code(purpose="register", channel="sms", target=phone, code=sms_code)
+            account = Account(username=username, email=email, real_name=real_name.strip(), id_type=id_type,
+                              password_hash=hash_password(password))
+            account.id_number = id_number
+            account.phone = phone
+            db.session.add(account)
+        else:
+            account = current_account
+        org = Organisation(name=name.strip(), category=category, parent_id=parent.id, region_code=region_code,
+                           is_legal_person=bool(is_legal_person), status=review_rules.PENDING,
+                           description=description, id_photo_path=photo_path,
+                           contact_phone_enc=pii.encrypt(contact_phone) if contact_phone else None)
+        db.session.add(org)
+        db.session.flush()
+        org.path = f"{parent.path}{org.id}/"
+        db.session.add(OrgAdmin(org_id=org.id, account_id=account.id))
+        db.session.commit()
+    except BaseException:
+        db.session.rollback()
+        (Path(upload_dir) / photo_path).unlink(missing_ok=True)
+        raise
+    return org
+
+
+def list_registrations(admin, status="pending"):
+    query = db.select(Organisation).where(authz.child_registration_filter(admin))
+    if status:
+        query = query.where(Organisation.status == status)
+    return db.session.execute(query.order_by(Organisation.id)).scalars().all()
+
+
+def org_admins(org):
+    return db.session.execute(
+        db.select(Account).join(OrgAdmin, OrgAdmin.account_id == Account.id).where(OrgAdmin.org_id == org.id)
+        .order_by(Account.id)
+    ).scalars().all()
+
+
+def review_organisation(admin, org_id, approve, reason=None):
+    """The parent's admin passes or rejects (with a reason); the applicant is notified."""
+    org = authz.require_child_org(admin, org_id)
+    problem = review_rules.decision_problem(approve, reason)
+    if problem:
+        raise DomainError(problem)
+    try:
+        org.status = review_rules.transition(org.status, "approve" if approve else "reject")
+    except IllegalTransition:
+        raise DomainError("ALREADY_REVIEWED") from None
+    now = utcnow()
+    org.reject_reason = None if approve else reason.strip()
+    org.reviewed_at, org.reviewed_by = now, admin.id
+    authz.audit(admin, "organisation.review", org_id=org.id, target_type="organisation", target_id=org.id,
+                detail={"approve": approve, "reason": org.reject_reason})
+    for account in org_admins(org):
+        queue_message(kind="review_result", account_id=account.id,
+                      dedupe_key=f"org-review:{org.id}:{account.id}:{now:%Y%m%d%H%M%S%f}",
+                      fields={"name": org.name, "result": "通过" if approve else "未通过",
+                              "reason": org.reject_reason or ""},
+                      sms_text=account_texts.org_review_sms(org.name, approve, org.reject_reason))
+    db.session.commit()
+    return org
+
+
+def correct_organisation(admin, org_id, changes):
+    """修改组织信息 by the parent's admin; a rejected registration goes back to 待审核."""
+    org = authz.require_child_org(admin, org_id)
+    unknown = [k for k in changes if k not in CORRECTABLE]
+    if unknown:
+        raise DomainError("VALIDATION_ERROR", fields={k: ["不可修改此项。"] for k in unknown})
+    if "category" in changes and changes["category"] not in REGISTRABLE_CATEGORIES:
+        raise DomainError("ORG_CATEGORY_INVALID")
+    before = {k: getattr(org, k) for k in changes}
+    for key, value in changes.items():
+        setattr(org, key, value.strip() if isinstance(value, str) else value)
+    if org.status == review_rules.REJECTED:
+        org.status = review_rules.transition(org.status, "resubmit")
+        org.reject_reason = None
+    authz.audit(admin, "organisation.correct", org_id=org.id, target_type="organisation", target_id=org.id,
+                detail={"before": before, "after": changes})
+    db.session.commit()
+    return org
+
+
+def id_photo_file(admin, org_id, upload_dir):
+    """The hand-held ID photo, for the reviewing admins only (audited); never a public URL."""
+    org = authz.require_child_org(admin, org_id)
+    if not org.id_photo_path:
+        raise DomainError("NOT_FOUND")
+    path = (Path(upload_dir) / org.id_photo_path).resolve()
+    if Path(upload_dir).resolve() not in path.parents or not path.is_file():
+        raise DomainError("NOT_FOUND")
+    authz.audit(admin, "organisation.id_photo_view", org_id=org.id, target_type="organisation", target_id=org.id)
+    db.session.commit()
+    return path
+
+
+def search(*, name=None, category=None, region=None, parent_id=None, page=1, per_page=20):
+    """Approved organisations by name (part of it), category, region code (prefix) and parent."""
+    query = db.select(Organisation).where(Organisation.status == "approved")
+    if name:
+        query = query.where(Organisation.name.contains(name.strip(), autoescape=True))
+    if category:
+        query = query.where(Organisation.category == category)
+    if region:
+        query = query.where(Organisation.region_code.startswith(region.strip(), autoescape=True))
+    if parent_id is not None:
+        query = query.where(Organisation.parent_id == parent_id)
+    total = db.session.execute(query.with_only_columns(db.func.count(Organisation.id))).scalar_one()
+    rows = db.session.execute(query.order_by(Organisation.path).limit(per_page)
+                              .offset((page - 1) * per_page)).scalars().all()
+    return rows, total
+
+
+def organisation_page(org_id):
+    """An organisation's public page: its counts, its subtree's totals and its children."""
+    org = approved_org(org_id)
+    totals = db.session.execute(
+        db.select(db.func.coalesce(db.func.sum(Organisation.volunteer_count), 0),
+                  db.func.coalesce(db.func.sum(Organisation.activity_count), 0),
+                  db.func.coalesce(db.func.sum(Organisation.total_minutes), 0))
+        .where(Organisation.path.startswith(org.path), Organisation.status == "approved")
+    ).one()
+    children = db.session.execute(
+        db.select(Organisation).where(Organisation.parent_id == org.id, Organisation.status == "approved")
+        .order_by(Organisation.name)
+    ).scalars().all()
+    return org, {"volunteer_count": int(totals[0]), "activity_count": int(totals[1]),
+                 "total_minutes": int(totals[2])}, children

@@ -1,0 +1,112 @@
+"""One-time codes sent by SMS or email (registration, password recovery, phone change).
+
+Codes are 6 random digits, kept in Redis only as a keyed digest, expire after
+VERIFICATION_CODE_SECONDS (default 300), are single-use, and die after 5 wrong tries.
+Requests are rate-limited per phone / address and per client IP with the `limits` library
+on our Redis (keys under the instance prefix).
+"""
+import hashlib
+import hmac
+import secrets
+import uuid
+
+from flask import current_app
+from limits import parse_many
+from limits.storage import RedisStorage
+from limits.strategies import MovingWindowRateLimiter
+
+from app.errors import DomainError
+from app.extensions import db, jobs, redis_store
+from app.notify import account_texts
+from app.notify.outbox import queue_sms
+from app.security import pii
+
+PURPOSES = ("register", "reset_password", "change_phone")
+CHANNELS = ("sms", "email")
+MAX_WRONG_TRIES = 5
+
+# One code a minute and a few an hour to the same phone / address; a client IP may ask for
+# more (a school's network registers a class at once), but not for thousands.
+PER_TARGET = parse_many("1/minute;5/hour;10/day")
+PER_IP = parse_many("30/hour;200/day")
+
+
+def _limiter():
+    state = current_app.extensions.get("izyz_limiter")
+    if state is None:
+        storage = RedisStorage("redis://", connection_pool=redis_store.client.connection_pool,
+                               key_prefix=redis_store.key("limits"))
+        state = current_app.extensions["izyz_limiter"] = MovingWindowRateLimiter(storage)
+    return state
+
+
+def _target_digest(channel, target):
+    return pii.lookup_hash("phone" if channel == "sms" else "email", target.lower())
+
+
+def _code_key(purpose, channel, target):
+    return redis_store.key("code", purpose, channel, _target_digest(channel, target))
+
+
+def _code_digest(code):
+    return hmac.new(current_app.config["SECRET_KEY"].encode(), code.encode(), hashlib.sha256).hexdigest()
+
+
+def code_seconds():
+    return int(current_app.config.get("VERIFICATION_CODE_SECONDS", 300))
+
+
+def check_rate(channel, target, ip):
+    """Counts one request against every limit, or raises CODE_RATE_LIMITED counting none."""
+    limiter = _limiter()
+    checks = [(item, ("code-target", _target_digest(channel, target))) for item in PER_TARGET]
+    checks += [(item, ("code-ip", ip or "unknown")) for item in PER_IP]
+    for item, identifiers in checks:
+        if not limiter.test(item, *identifiers):
+            raise DomainError("CODE_RATE_LIMITED")
+    for item, identifiers in checks:
+        limiter.hit(item, *identifiers)
+
+
+def issue_code(*, purpose, channel, target, ip, account_id=None):
+    """Create a code, store its digest and send it. Commits (the SMS rides the outbox)."""
+    if purpose not in PURPOSES or channel not in CHANNELS:
+        raise DomainError("VALIDATION_ERROR")
+    check_rate(channel, target, ip)
+    code = f"{secrets.randbelow(10**6):06d}"
+    ttl = code_seconds()
+    key = _code_key(purpose, channel, target)
+    pipe = redis_store.client.pipeline()
+    pipe.delete(key)  # a new code replaces the old one
+    pipe.hset(key, mapping={"digest": _code_digest(code), "wrong": 0})
+    pipe.expire(key, ttl)
+    pipe.execute()
+    minutes = max(1, ttl // 60)
+    if channel == "sms":
+        queue_sms(kind="verification_code", phone_enc=pii.encrypt(target), account_id=account_id,
+                  text=account_texts.code_sms(purpose, code, minutes), dedupe_key=f"code:{uuid.uuid4().hex}")
+        db.session.commit()
+    else:
+        from app.notify.email import deliver_email
+
+        subject, body = account_texts.code_email(purpose, code, minutes)
+        jobs.enqueue(deliver_email, target, subject, body)
+    return ttl
+
+
+def consume_code(*, purpose, channel, target, code):
+    """True once for the right code; CODE_INVALID for a wrong, expired or used one."""
+    key = _code_key(purpose, channel, target)
+    client = redis_store.client
+    stored = client.hget(key, "digest")
+    if stored is None or not code:
+        raise DomainError("CODE_INVALID")
+    if not hmac.compare_digest(stored.decode(), _code_digest(str(code).strip())):
+        if client.hincrby(key, "wrong", 1) >= MAX_WRONG_TRIES:
+            client.delete(key)
+        raise DomainError("CODE_INVALID")
+    # Single use: of two requests racing with the right code, only the one that deletes wins.
+    if client.delete(key) != 1:
+        raise DomainError("CODE_INVALID")
+    return True
+
