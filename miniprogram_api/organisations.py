@@ -48,7 +48,7 @@ class OrgRegistrationForm(Schema):
 
 
 class OrgPhoto(Schema):
-    id_photo = Upload(required=True, metadata={"description": "手持证件照，JPEG 或 PNG，不超过 5 MB"})
+    id_photo = Upload(load_default=None, metadata={"description": "手持证件照，JPEG 或 PNG，不超过 5 MB"})
 
 
 @blp.route("/organisations")
@@ -71,7 +71,7 @@ class Organisations(MethodView):
     def post(self, form, files):
         """组织注册 (multipart/form-data): 待审核 until the parent organisation's admin reviews."""
         current = _optional_account()
-        org = organisations.register_organisation(**form, photo=files["id_photo"].stream, current_account=current,
+        org = organisations.register_organisation(**form, photo=files["id_photo"].stream if files.get("id_photo") else None, current_account=current,
                                                   upload_dir=current_app.config["UPLOAD_DIR"])
         return {"id": org.id, "status": org.status,
                 "message": "注册资料已提交，等待归属单位审核，审核结果将以短信方式通知。"}
