@@ -13,6 +13,7 @@ def volunteer_for_admin(volunteer):
         "id": volunteer.id,
         "account_id": account.id,
         "volunteer_number": volunteer.volunteer_number,
+        "account_status": account.status,
         "real_name": account.real_name,
         "gender": account.gender,
         "id_type": account.id_type,

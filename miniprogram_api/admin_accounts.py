@@ -68,6 +68,27 @@ class VolunteerPasswordReset(MethodView):
         return {"sent_to": sent_to}
 
 
+@blp.route("/volunteers/<int:volunteer_id>/deletion")
+class VolunteerDeletion(MethodView):
+    @blp.response(200)
+    @blp.alt_response(404, description="NOT_FOUND")
+    @blp.alt_response(409, description="CONFLICT (already deleted)")
+    @blp.doc(security=[{"bearer": []}])
+    @admin_required
+    def post(self, volunteer_id):
+        """注销: the account can no longer log in ("帐号被删除") until restored."""
+        return volunteer_for_admin(volunteer_review.set_account_deleted(g.account, volunteer_id, True))
+
+    @blp.response(200)
+    @blp.alt_response(404, description="NOT_FOUND")
+    @blp.alt_response(409, description="CONFLICT (not deleted)")
+    @blp.doc(security=[{"bearer": []}])
+    @admin_required
+    def delete(self, volunteer_id):
+        """恢复帐号: undo the deletion."""
+        return volunteer_for_admin(volunteer_review.set_account_deleted(g.account, volunteer_id, False))
+
+
 class HomeOrgChangeQuery(Schema):
     status = fields.String(load_default="pending", validate=validate.OneOf(("pending", "approved", "rejected")))
 

@@ -6,8 +6,8 @@ from marshmallow import Schema, fields, validate
 
 from app.domain.registration import EDUCATION_LEVELS, GENDERS, ID_TYPES
 from app.errors import DomainError
-from app.services import account_security, registration, verification
 from app.security.pii import mask_phone
+from app.services import account_security, registration, verification
 from app.services.login import find_account
 
 blp = Blueprint("registration", __name__, url_prefix="/api/v1", description="注册、验证码与找回密码")

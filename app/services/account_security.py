@@ -46,8 +46,10 @@ def _recovery_target(account, channel):
 def request_recovery_code(identifier, channel, *, ip):
     """忘记密码: a code to the account's own phone or email. Returns the masked destination."""
     account = find_account(identifier)
-    if account is None or account.status == "deleted":
+    if account is None:
         raise DomainError("ACCOUNT_NOT_FOUND")
+    if account.status == "deleted":
+        raise DomainError("ACCOUNT_DELETED")  # restored by the home organisation's admin
     target = _recovery_target(account, channel)
     verification.issue_code(purpose="reset_password", channel=channel, target=target, ip=ip,
                             account_id=account.id)

@@ -9,7 +9,7 @@ from app.domain import review as review_rules
 from app.domain.transitions import IllegalTransition
 from app.errors import DomainError
 from app.extensions import db
-from app.models import Account, Organisation, OrgAdmin
+from app.models import Account, OrgAdmin, Organisation
 from app.models.organisation import ORG_CATEGORIES
 from app.notify import account_texts
 from app.notify.outbox import queue_message

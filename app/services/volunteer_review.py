@@ -67,3 +67,26 @@ def review_volunteer(admin, volunteer_id, approve, reason=None):
                   sms_text=account_texts.review_result_sms(approve, reason))
     db.session.commit()
     return volunteer
+
+
+def set_account_deleted(admin, volunteer_id, deleted):
+    """注销 / 恢复 by an admin of the home organisation. A deleted account cannot log in
+    ("帐号被删除") and its sessions end; the organisation's count follows."""
+    from app.services.sessions import revoke_all_sessions
+
+    volunteer = authz.require_volunteer(admin, volunteer_id)
+    account = volunteer.account
+    if (account.status == "deleted") == deleted:
+        raise DomainError("CONFLICT", "帐号已是该状态。")
+    account.status = "deleted" if deleted else "active"
+    account.deleted_at = utcnow() if deleted else None
+    if deleted:
+        revoke_all_sessions(account.id)
+    if volunteer.review_status == review_rules.APPROVED:
+        step = -1 if deleted else 1
+        db.session.execute(db.update(Organisation).where(Organisation.id == volunteer.home_org_id)
+                           .values(volunteer_count=Organisation.volunteer_count + step))
+    authz.audit(admin, "volunteer.delete" if deleted else "volunteer.restore", org_id=volunteer.home_org_id,
+                target_type="volunteer", target_id=volunteer.id)
+    db.session.commit()
+    return volunteer

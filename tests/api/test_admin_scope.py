@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from app.extensions import db
-from app.models import AuditLog, HomeOrgChange, Organisation, OrgAdmin, Volunteer
+from app.models import AuditLog, HomeOrgChange, OrgAdmin, Organisation, Volunteer
 from tests.api.accounts_helpers import error_code
 
 
@@ -47,6 +47,8 @@ def operations(t):
         ("post", f"/api/v1/admin/volunteers/{t['volunteer']}/review", {"approve": True}),
         ("post", f"/api/v1/admin/volunteers/{t['volunteer']}/review", {"approve": False, "reason": "x"}),
         ("post", f"/api/v1/admin/volunteers/{t['volunteer']}/password-reset", None),
+        ("post", f"/api/v1/admin/volunteers/{t['volunteer']}/deletion", None),
+        ("delete", f"/api/v1/admin/volunteers/{t['volunteer']}/deletion", None),
         ("post", f"/api/v1/admin/home-org-changes/{t['change']}/decision", {"approve": True}),
         ("patch", f"/api/v1/admin/organisations/{t['org']}", {"name": "改名"}),
         ("post", f"/api/v1/admin/organisations/{t['org']}/review", {"approve": True}),
@@ -57,7 +59,8 @@ def operations(t):
 
 def snapshot():
     return (
-        [(v.id, v.review_status, v.home_org_id) for v in db.session.execute(db.select(Volunteer)).scalars()],
+        [(v.id, v.review_status, v.home_org_id, v.account.status, v.account.password_hash)
+         for v in db.session.execute(db.select(Volunteer)).scalars()],
         [(o.id, o.name, o.status) for o in db.session.execute(db.select(Organisation)).scalars()],
         [(c.id, c.status) for c in db.session.execute(db.select(HomeOrgChange)).scalars()],
         db.session.execute(db.select(db.func.count(AuditLog.id))).scalar_one(),
@@ -138,4 +141,4 @@ def test_the_same_operations_work_for_the_admin_who_may_act(client, factories, w
             else getattr(client, method)(path, headers=headers)
         statuses.append(response.status_code)
     # the second review of the same volunteer finds it already reviewed
-    assert statuses == [200, 200, 409, 200, 200, 200, 200, 200, 200]
+    assert statuses == [200, 200, 409, 200, 200, 200, 200, 200, 200, 200, 200]

@@ -8,7 +8,15 @@ from PIL import Image
 
 from app.extensions import db
 from app.models import AuditLog, Organisation
-from tests.api.accounts_helpers import bearer, error_code, last_code, login, new_identity, request_code, sms_to
+from tests.api.accounts_helpers import (
+    bearer,
+    error_code,
+    last_code,
+    login,
+    new_identity,
+    request_code,
+    sms_to,
+)
 from tests.api.accounts_helpers import run_jobs_then_read_fresh as run_jobs  # noqa: F401 (fixture)
 
 
@@ -165,7 +173,7 @@ def test_search_and_page_with_children_and_counts(client, factories):
     province = factories.org("广东省志愿者联合会", category="province", region_code="440000")
     city = factories.org("广州市志愿者协会", parent=province, category="city", region_code="440100")
     team = factories.org("东山街志愿服务队", parent=city, region_code="440104")
-    uni = factories.org("中山大学志愿者协会", parent=city, category="university", region_code="440105")
+    factories.org("中山大学志愿者协会", parent=city, category="university", region_code="440105")
     hidden = factories.org("待审核的队", parent=city)
     hidden.status = "pending"
     team.volunteer_count, team.activity_count, team.total_minutes = 5, 2, 600

@@ -131,7 +131,27 @@ def test_rejected_and_deleted_accounts(client, factories):
     db.session.commit()
     assert error_code(login(client, deleted.account.username, PASSWORD)) == "ACCOUNT_DELETED"
     recovery = client.post("/api/v1/password-recovery/code", json={"account": deleted.account.username})
-    assert error_code(recovery) == "ACCOUNT_NOT_FOUND"
+    assert error_code(recovery) == "ACCOUNT_DELETED"
+
+
+def test_admin_deletes_and_restores_an_account(client, factories):
+    org = factories.org()
+    org.volunteer_count = 1
+    db.session.commit()
+    volunteer = factories.volunteer(org)
+    admin = factories.login(client, factories.admin(org))
+    session = factories.login(client, volunteer)
+    deleted = client.post(f"/api/v1/admin/volunteers/{volunteer.id}/deletion", headers=admin)
+    assert deleted.status_code == 200 and deleted.json["account_status"] == "deleted"
+    assert error_code(client.get("/api/v1/me", headers=session)) in ("UNAUTHORIZED", "ACCOUNT_DELETED")
+    assert error_code(login(client, volunteer.account.username, PASSWORD)) == "ACCOUNT_DELETED"
+    assert client.get(f"/api/v1/organisations/{org.id}").json["volunteer_count"] == 0
+    twice = client.post(f"/api/v1/admin/volunteers/{volunteer.id}/deletion", headers=admin)
+    assert twice.status_code == 409
+    restored = client.delete(f"/api/v1/admin/volunteers/{volunteer.id}/deletion", headers=admin)
+    assert restored.json["account_status"] == "active"
+    assert login(client, volunteer.account.username, PASSWORD).status_code == 200
+    assert client.get(f"/api/v1/organisations/{org.id}").json["volunteer_count"] == 1
 
 
 def test_an_admin_who_is_also_a_pending_volunteer_still_logs_in(client, factories):
