@@ -115,6 +115,12 @@ def load_config(env=None, overrides=None):
         "LOGIN_MAX_FAILURES": _int(env, "LOGIN_MAX_FAILURES", 5),
         "LOGIN_LOCK_SECONDS": _int(env, "LOGIN_LOCK_SECONDS", 15 * 60),
         "UPLOAD_DIR": env.get("UPLOAD_DIR") or str(VAR_DIR / "uploads"),
+        # Accounts: one-time codes, the mail relay (the emulator in development), the identity checker.
+        "VERIFICATION_CODE_SECONDS": _int(env, "VERIFICATION_CODE_SECONDS", 300),
+        "MAIL_API_BASE": env.get("MAIL_API_BASE", "").rstrip("/"),
+        # "local" passes almost everyone: development only. Production without a public-security
+        # integration uses "none" (no answers: every check becomes 未知 after 24 hours).
+        "IDENTITY_CHECKER": env.get("IDENTITY_CHECKER", "none" if mode == "production" else "local"),
         "DEMO_DATA": parse_boolean(env.get("DEMO_DATA", ""), "DEMO_DATA"),
         # Bodies larger than this are refused with 413 before anything reads them.
         "MAX_CONTENT_LENGTH": _int(env, "MAX_CONTENT_LENGTH", 8 * 1024 * 1024),

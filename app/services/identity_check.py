@@ -1,18 +1,19 @@
 """身份信息校验: a background job asks the public-security checker, behind an interface.
 
 The job moves 请求中 → 校验中, asks the checker, and records 通过 / 不通过; IDs the checker
-cannot take (not a Guangdong mainland ID) become 未知 at once, and sweep_overdue_checks()
-turns checks with no answer after 24 hours into 未知 (run it periodically: `flask
-sweep-identity-checks`). 不通过 sends the registration to 未通过 with the reason, notified,
+cannot take (not a Guangdong mainland ID) become 未知 at once. A check with no answer is
+looked at again by a job scheduled 24 hours later (RQ's scheduler), which turns it into 未知;
+sweep_overdue_checks() (`flask sweep-identity-checks`, run periodically) is the safety net. 不通过 sends the registration to 未通过 with the reason, notified,
 so that the volunteer fixes the profile (完善资料).
 """
+from datetime import timedelta
 from typing import Protocol
 
 from flask import current_app
 
 from app.domain import identity_check as rules
 from app.domain import review as review_rules
-from app.extensions import db
+from app.extensions import db, jobs
 from app.models import Volunteer
 from app.notify import account_texts
 from app.notify.outbox import queue_message
@@ -37,11 +38,22 @@ class LocalIdentityChecker:
         return "passed"
 
 
-CHECKERS = {"local": LocalIdentityChecker}
+class NoIdentityChecker:
+    """No public-security integration configured: nothing answers, so after 24 hours every
+    check is 未知 and the home organisation's admin reviews on the papers alone."""
+
+    def check(self, real_name, id_number):
+        return None
+
+
+# A production integration adds its class here and is chosen with IDENTITY_CHECKER.
+CHECKERS = {"local": LocalIdentityChecker, "none": NoIdentityChecker}
 
 
 def get_checker() -> IdentityChecker:
     name = current_app.config.get("IDENTITY_CHECKER", "local")
+    if name not in CHECKERS:
+        raise RuntimeError(f"IDENTITY_CHECKER must be one of {', '.join(CHECKERS)}, not {name!r}")
     return CHECKERS[name]()
 
 
@@ -87,12 +99,28 @@ def _run_identity_check(volunteer_id):
         return None
     answer = get_checker().check(account.real_name or "", account.id_number)
     if answer is None:
-        return rules.VERIFYING  # no answer yet; the 24-hour sweep decides
+        # No answer yet: the worker's scheduler comes back when the 24 hours are up (the
+        # periodic sweep is the safety net should that job be lost).
+        jobs.queue.enqueue_in(rules.ANSWER_DEADLINE + timedelta(seconds=5), expire_unanswered_check, volunteer_id)
+        return rules.VERIFYING
     db.session.refresh(volunteer)
     # A resubmission meanwhile started a new check: this answer is about old data.
     if volunteer.identity_check_status != rules.VERIFYING or volunteer.identity_check_requested_at != requested_at:
         return None
     _apply(volunteer, "answer_passed" if answer == "passed" else "answer_failed")
+    db.session.commit()
+    return volunteer.identity_check_status
+
+
+def expire_unanswered_check(volunteer_id, now=None):
+    """The scheduled follow-up of one check: still unanswered after 24 hours → 未知."""
+    db.session.rollback()
+    now = now or utcnow()
+    volunteer = db.session.get(Volunteer, volunteer_id)
+    if volunteer is None or not rules.is_overdue(volunteer.identity_check_status,
+                                                 volunteer.identity_check_requested_at, now):
+        return volunteer.identity_check_status if volunteer else None
+    _apply(volunteer, "timeout", now)
     db.session.commit()
     return volunteer.identity_check_status
 

@@ -134,6 +134,26 @@ def test_no_answer_within_24_hours_becomes_unknown(client, factories, emulator, 
     assert volunteer.identity_check_status == "unknown"
 
 
+def test_an_unanswered_check_schedules_its_own_24_hour_follow_up(client, factories, emulator, run_jobs, app):
+    from rq.registry import ScheduledJobRegistry
+
+    from app.extensions import jobs
+
+    org = factories.org()
+    response, _ = register(client, emulator, run_jobs, org, id_number=new_identity(sequence=999)["id_number"])
+    run_jobs()
+    volunteer_id = response.json["volunteer_id"]
+    [job_id] = ScheduledJobRegistry(queue=jobs.queue).get_job_ids()
+    job = jobs.queue.fetch_job(job_id)
+    assert job.func_name.endswith("expire_unanswered_check") and job.args == (volunteer_id,)
+    scheduled_at = ScheduledJobRegistry(queue=jobs.queue).get_scheduled_time(job_id).replace(tzinfo=None)
+    assert timedelta(hours=24) <= scheduled_at - utcnow() <= timedelta(hours=24, minutes=1)
+    # too early: nothing changes; once due: 未知
+    assert identity_check.expire_unanswered_check(volunteer_id) == "verifying"
+    later = utcnow() + timedelta(hours=24, seconds=10)
+    assert identity_check.expire_unanswered_check(volunteer_id, now=later) == "unknown"
+
+
 def test_a_code_is_single_use(client, factories, emulator, run_jobs):
     org = factories.org()
     response, body = register(client, emulator, run_jobs, org)

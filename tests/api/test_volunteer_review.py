@@ -138,3 +138,23 @@ def test_volunteers_cannot_use_admin_operations(client, factories):
     response = client.post(f"/api/v1/admin/volunteers/{volunteer.id}/review", json={"approve": True},
                            headers=headers)
     assert error_code(response) == "FORBIDDEN"
+
+
+def test_changing_the_phone_needs_a_code_sent_to_the_new_phone(client, factories, emulator, run_jobs):
+    from tests.api.accounts_helpers import last_code, request_code
+
+    volunteer = factories.volunteer(factories.org())
+    headers = factories.login(client, volunteer)
+    new_phone = new_identity()["phone"]
+    no_code = client.patch("/api/v1/me/profile", json={"phone": new_phone, "sms_code": "123456"}, headers=headers)
+    assert error_code(no_code) == "CODE_INVALID"
+    taken = client.patch("/api/v1/me/profile", json={"phone": factories.volunteer(volunteer.home_org).account.phone},
+                         headers=headers)
+    assert error_code(taken) == "PHONE_EXISTS"
+    assert request_code(client, new_phone, purpose="change_phone").status_code == 202
+    run_jobs()
+    changed = client.patch("/api/v1/me/profile",
+                           json={"phone": new_phone, "sms_code": last_code(emulator, phone=new_phone)},
+                           headers=headers)
+    assert changed.status_code == 200 and changed.json["phone"] == new_phone
+    assert login(client, new_phone, "Passw0rd!").status_code == 200

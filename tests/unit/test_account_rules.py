@@ -118,3 +118,12 @@ def test_id_rules(id_type, value, expected):
                                        (b"GIF89a", None), (b"<?php", None), (b"", None)])
 def test_photo_type_by_content(head, kind):
     assert sniff_image_type(head) == kind
+
+
+def test_the_local_identity_checker_is_never_the_production_default():
+    from app.config import load_config
+    from tests.unit.test_config import PRODUCTION
+
+    assert load_config(env={})["IDENTITY_CHECKER"] == "local"
+    assert load_config(env=PRODUCTION)["IDENTITY_CHECKER"] == "none"
+    assert load_config(env={})["VERIFICATION_CODE_SECONDS"] == 300
