@@ -49,9 +49,13 @@ def decide_change(admin, change_id, approve, reason=None):
         raise DomainError("ALREADY_DECIDED")
     volunteer = db.session.get(Volunteer, change.volunteer_id)
     now = utcnow()
-    change.status = "approved" if approve else "rejected"
-    change.reason = None if approve else reason.strip()
-    change.decided_by, change.decided_at = admin.id, now
+    claimed = db.session.execute(
+        db.update(HomeOrgChange).where(HomeOrgChange.id == change.id, HomeOrgChange.status == "pending")
+        .values(status="approved" if approve else "rejected", reason=None if approve else reason.strip(),
+                decided_by=admin.id, decided_at=now)
+    ).rowcount
+    if not claimed:
+        raise DomainError("ALREADY_DECIDED")
     volunteer.pending_home_org_id = None
     if approve:
         volunteer.home_org_id = change.to_org_id

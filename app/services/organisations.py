@@ -130,12 +130,17 @@ def review_organisation(admin, org_id, approve, reason=None):
     if problem:
         raise DomainError(problem)
     try:
-        org.status = review_rules.transition(org.status, "approve" if approve else "reject")
+        new_status = review_rules.transition(org.status, "approve" if approve else "reject")
     except IllegalTransition:
         raise DomainError("ALREADY_REVIEWED") from None
     now = utcnow()
-    org.reject_reason = None if approve else reason.strip()
-    org.reviewed_at, org.reviewed_by = now, admin.id
+    claimed = db.session.execute(
+        db.update(Organisation).where(Organisation.id == org.id, Organisation.status == review_rules.PENDING)
+        .values(status=new_status, reject_reason=None if approve else reason.strip(), reviewed_at=now,
+                reviewed_by=admin.id)
+    ).rowcount
+    if not claimed:
+        raise DomainError("ALREADY_REVIEWED")
     authz.audit(admin, "organisation.review", org_id=org.id, target_type="organisation", target_id=org.id,
                 detail={"approve": approve, "reason": org.reject_reason})
     for account in org_admins(org):

@@ -47,14 +47,21 @@ def review_volunteer(admin, volunteer_id, approve, reason=None):
     if not check_rules.may_review(volunteer.identity_check_status):
         raise DomainError("REVIEW_NOT_ALLOWED")
     try:
-        volunteer.review_status = review_rules.transition(volunteer.review_status, "approve" if approve else "reject")
+        new_status = review_rules.transition(volunteer.review_status, "approve" if approve else "reject")
     except IllegalTransition:
         raise DomainError("ALREADY_REVIEWED") from None
     now = utcnow()
     reason = None if approve else reason.strip()
-    volunteer.review_reason = reason
-    volunteer.reviewed_at = now
-    volunteer.reviewed_by = admin.id
+    # Claim the decision in the database: of two admins deciding at once, one wins and the
+    # other is told it is already reviewed (so the count is never raised twice).
+    claimed = db.session.execute(
+        db.update(Volunteer)
+        .where(Volunteer.id == volunteer.id, Volunteer.review_status == review_rules.PENDING,
+               Volunteer.identity_check_status.in_(sorted(check_rules.REVIEWABLE)))
+        .values(review_status=new_status, review_reason=reason, reviewed_at=now, reviewed_by=admin.id)
+    ).rowcount
+    if not claimed:
+        raise DomainError("ALREADY_REVIEWED")
     if approve:
         db.session.execute(db.update(Organisation).where(Organisation.id == volunteer.home_org_id)
                            .values(volunteer_count=Organisation.volunteer_count + 1))
