@@ -50,13 +50,11 @@ ERRORS = {
     "REVIEW_NOT_ALLOWED": (409, "身份信息校验通过或未知时方可审核。"),
     "ALREADY_REVIEWED": (409, "该注册已审核，无需重复审核。"),
     "REASON_REQUIRED": (422, "审核不通过时请填写原因。"),
-    "NOT_REJECTED": (409, "只有审核未通过的资料才能重新提交。"),
     "HOME_ORG_SAME": (409, "新的归属组织与当前归属组织相同。"),
     "HOME_ORG_CHANGE_PENDING": (409, "已有一个待审核的归属组织变更申请。"),
     "HOME_ORG_CHANGE_NOT_ALLOWED": (409, "实名审核通过后方可申请变更归属组织。"),
     "ALREADY_DECIDED": (409, "该申请已处理。"),
     "NO_PHONE_FOR_RESET": (422, "该帐号没有手机号，无法发送临时密码。"),
-    "IMPORT_INVALID": (422, "导入文件有错误行，未导入任何数据。"),
     # --- organisations ---
     "ORG_PENDING": (403, "您的组织正在等待归属单位审核，请耐心等待。"),
     "ORG_REJECTED": (403, "您的组织注册审核未通过，请修改资料后重新提交。"),
