@@ -54,3 +54,38 @@ def test_only_an_approved_volunteer_asks_to_move(factories):
     db.session.add(OrgAdmin(org_id=org.id, account_id=pending.account_id))  # an admin may log in while pending
     db.session.commit()
     assert code_of(home_org.request_change, pending.account, factories.org().id) == "HOME_ORG_CHANGE_NOT_ALLOWED"
+
+
+def test_two_admins_approving_at_once_count_the_volunteer_once(app, factories, database_url):
+    """MariaDB: the second UPDATE waits for the first and then finds nothing pending."""
+    import threading
+
+    from app.models import Account, Organisation
+    from app.services.volunteer_review import review_volunteer
+
+    if database_url.startswith("sqlite"):
+        pytest.skip("SQLite serialises writers differently; the claim is about MariaDB's row locks")
+    org = factories.org()
+    admins = [factories.admin(org).id, factories.admin(org).id]
+    volunteers = [factories.volunteer(org, status="pending").id for _ in range(5)]
+    results = []
+
+    def decide(admin_id, volunteer_id, barrier):
+        with app.app_context():
+            barrier.wait()
+            try:
+                review_volunteer(db.session.get(Account, admin_id), volunteer_id, True)
+                results.append("ok")
+            except DomainError as exc:
+                results.append(exc.code)
+
+    for volunteer_id in volunteers:
+        barrier = threading.Barrier(2)
+        threads = [threading.Thread(target=decide, args=(a, volunteer_id, barrier)) for a in admins]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(30)
+    assert sorted(results) == ["ALREADY_REVIEWED"] * 5 + ["ok"] * 5
+    db.session.rollback()  # a new snapshot (REPEATABLE READ)
+    assert db.session.get(Organisation, org.id).volunteer_count == 5
