@@ -84,8 +84,15 @@ def _optional_account():
     from app.models import Account
     from app.services.sessions import resolve_token
 
+    from app.errors import DomainError
+    from app.services.login import session_restriction
+
     session = resolve_token(bearer_token())
-    return db.session.get(Account, session.account_id) if session.account_id else None
+    account = db.session.get(Account, session.account_id) if session.account_id else None
+    restriction = session_restriction(account) if account else None
+    if restriction:
+        raise DomainError(restriction)
+    return account
 
 
 @blp.route("/organisations/<int:org_id>")

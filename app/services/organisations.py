@@ -20,6 +20,8 @@ from app.services.registration import approved_org, check_unique, normalise_iden
 from app.timeutil import utcnow
 
 REGISTRABLE_CATEGORIES = tuple(c for c in ORG_CATEGORIES if c != "province")
+# A logged-in account registers few organisations at a time (each brings a photo of up to 5 MB).
+MAX_PENDING_REGISTRATIONS = 3
 CORRECTABLE = ("name", "category", "region_code", "is_legal_person", "description")
 
 
@@ -80,6 +82,8 @@ def register_organisation(*, name, category, parent_id, is_legal_person, region_
         id_number, phone, username, email = normalise_identity(id_type=id_type, id_number=id_number, phone=phone,
                                                                username=username, email=email)
         check_unique(id_number=id_number, phone=phone, email=email, username=username)
+    elif _pending_registrations(current_account) >= MAX_PENDING_REGISTRATIONS:
+        raise DomainError("RATE_LIMITED", "您已有多个组织注册在等待审核，请等审核后再提交。")
     if photo is None:
         raise DomainError("PHOTO_REQUIRED")
     photo_path = store_id_photo(photo, upload_dir)
@@ -107,6 +111,13 @@ def register_organisation(*, name, category, parent_id, is_legal_person, region_
         (Path(upload_dir) / photo_path).unlink(missing_ok=True)
         raise
     return org
+
+
+def _pending_registrations(account):
+    return db.session.execute(
+        db.select(db.func.count(OrgAdmin.id)).join(Organisation, Organisation.id == OrgAdmin.org_id)
+        .where(OrgAdmin.account_id == account.id, Organisation.status == review_rules.PENDING)
+    ).scalar_one()
 
 
 def list_registrations(admin, status="pending"):

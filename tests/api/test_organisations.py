@@ -117,6 +117,11 @@ def test_a_logged_in_volunteer_registers_an_organisation_as_its_admin(client, fa
     from app.models import OrgAdmin
     link = db.session.execute(db.select(OrgAdmin).filter_by(org_id=response.json["id"])).scalar_one()
     assert link.account_id == volunteer.account_id
+    headers = factories.login(client, volunteer)
+    for _ in range(2):
+        assert register_org(client, emulator, run_jobs, city, headers=headers)[0].status_code == 201
+    fourth, _ = register_org(client, emulator, run_jobs, city, headers=headers)
+    assert fourth.status_code == 429 and error_code(fourth) == "RATE_LIMITED"
 
 
 @pytest.mark.parametrize("photo,status,code", [
