@@ -41,6 +41,19 @@ class Volunteers(MethodView):
                 "page": query["page"], "per_page": query["per_page"]}
 
 
+@blp.route("/volunteers/<int:volunteer_id>")
+class VolunteerDetail(MethodView):
+    @blp.response(200)
+    @blp.alt_response(404, description="NOT_FOUND")
+    @blp.doc(security=[{"bearer": []}])
+    @admin_required
+    def get(self, volunteer_id):
+        """One volunteer of my organisations (查看), personal numbers masked."""
+        from app.services.authz import require_volunteer
+
+        return volunteer_for_admin(require_volunteer(g.account, volunteer_id))
+
+
 @blp.route("/volunteers/<int:volunteer_id>/review")
 class Review(MethodView):
     @blp.arguments(VolunteerReviewIn)
