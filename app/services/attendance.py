@@ -145,14 +145,8 @@ def scan(account_id, code, source, latitude=None, longitude=None, now=None):
         decoded = codes.read_clock_code(clock_key(), code, now=None)  # signature; expiry below
     except codes.CodeRefused as refused:
         raise DomainError(refused.reason) from None
-    volunteer = db.session.execute(
-        db.select(Volunteer).filter_by(account_id=account_id)).scalar_one_or_none()
-    if volunteer is None:
-        raise DomainError("CLOCK_NOT_A_VOLUNTEER")
-    activity = db.session.get(Activity, decoded.activity_id)
-    if activity is None:
-        raise DomainError("CLOCK_CODE_INVALID")
-    return _clock(volunteer, activity, decoded.kind, now, source, nonce=decoded.nonce,
+    who = {"account_id": account_id}
+    return _clock(who, decoded.activity_id, decoded.kind, now, source, nonce=decoded.nonce,
                   expires_at=_from_epoch(decoded.expires_at), latitude=latitude, longitude=longitude)
 
 
@@ -164,17 +158,15 @@ def scan_volunteer(admin, activity_id, code, kind=None, now=None):
         personal = codes.read_personal_code(clock_key(), code, _epoch(now))
     except codes.CodeRefused as refused:
         raise DomainError(refused.reason) from None
-    volunteer = db.session.get(Volunteer, personal.volunteer_id)
-    if volunteer is None:
-        raise DomainError("CLOCK_CODE_INVALID")
+    who = {"volunteer_id": personal.volunteer_id}
     nonce = f"p{personal.step}"
     if kind is None:
-        events = _events_today(volunteer.id, activity.id, local_date(now))
+        _, _, _, events = _load(who, activity.id, local_date(now))
         scanned = [e for e in events if e.code_nonce == nonce]
         if scanned:  # this very code was scanned already: its first result
             return _result(scanned[0])
         kind = "checkout" if _open_session(events) else "checkin"
-    return _clock(volunteer, activity, kind, now, "admin_scan", nonce=nonce, admin=admin)
+    return _clock(who, activity.id, kind, now, "admin_scan", nonce=nonce, admin=admin)
 
 
 def _open_session(events):
@@ -184,19 +176,56 @@ def _open_session(events):
         return False
 
 
-def _events_today(volunteer_id, activity_id, day):
-    return db.session.execute(
-        db.select(ClockEvent).filter_by(activity_id=activity_id, volunteer_id=volunteer_id, service_day=day)
+_ACTIVITY_COLUMNS = ("id", "org_id", "title", "start_at", "end_at", "revoked_at", "latitude", "longitude",
+                     "radius_m", "require_location")
+_EVENT_COLUMNS = ("id", "activity_id", "kind", "at", "session_no", "code_nonce", "minutes")
+
+
+class _Row:
+    """Plain values of the columns a scan needs (the check-in burst reads only these)."""
+
+    def __init__(self, **values):
+        self.__dict__.update(values)
+
+
+def _load(who, activity_id, day):
+    """Everything a scan decides on, in one round trip and only the columns it needs (the hot
+    path of a check-in burst): (activity, volunteer, enrollment status or None, the volunteer's
+    events of that day)."""
+    condition = (Volunteer.account_id == who["account_id"]) if "account_id" in who \
+        else (Volunteer.id == who["volunteer_id"])
+    activity_cols = [getattr(Activity, c) for c in _ACTIVITY_COLUMNS]
+    event_cols = [getattr(ClockEvent, c).label(f"e_{c}") for c in _EVENT_COLUMNS]
+    rows = db.session.execute(
+        db.select(Volunteer.id.label("v_id"), Volunteer.account_id.label("v_account_id"),
+                  Volunteer.face_checked_at.label("v_face_checked_at"), Enrollment.status.label("enrollment"),
+                  *activity_cols, *event_cols)
+        .select_from(Volunteer)
+        .join(Activity, Activity.id == activity_id)
+        .outerjoin(Enrollment, db.and_(Enrollment.activity_id == Activity.id, Enrollment.volunteer_id == Volunteer.id))
+        .outerjoin(ClockEvent, db.and_(ClockEvent.activity_id == Activity.id, ClockEvent.volunteer_id == Volunteer.id,
+                                       ClockEvent.service_day == day))
+        .where(condition)
         .order_by(ClockEvent.session_no, ClockEvent.id)
-    ).scalars().all()
+    ).all()
+    if not rows:
+        if "account_id" in who and db.session.execute(
+                db.select(Volunteer.id).where(condition)).first() is None:
+            raise DomainError("CLOCK_NOT_A_VOLUNTEER")
+        raise DomainError("CLOCK_CODE_INVALID")  # a signed code of an activity that no longer exists
+    first = rows[0]._mapping
+    activity = _Row(**{c: first[getattr(Activity, c)] for c in _ACTIVITY_COLUMNS})
+    volunteer = _Row(id=first["v_id"], account_id=first["v_account_id"], face_checked_at=first["v_face_checked_at"])
+    events = [_Row(**{c: row._mapping[f"e_{c}"] for c in _EVENT_COLUMNS}) for row in rows
+              if row._mapping["e_id"] is not None]
+    return activity, volunteer, first["enrollment"], events
 
 
-def _clock(volunteer, activity, kind, now, source, *, nonce, expires_at=None, latitude=None,
+def _clock(who, activity_id, kind, now, source, *, nonce, expires_at=None, latitude=None,
            longitude=None, admin=None, attempts=3):
-    volunteer_id, activity_id = volunteer.id, activity.id
     for attempt in range(attempts):
         try:
-            return _clock_once(volunteer, activity, kind, now, source, nonce=nonce, expires_at=expires_at,
+            return _clock_once(who, activity_id, kind, now, source, nonce=nonce, expires_at=expires_at,
                                latitude=latitude, longitude=longitude, admin=admin)
         except (IntegrityError, OperationalError) as exc:
             # Another request recorded this scan first (unique key) or InnoDB chose us as the
@@ -206,8 +235,6 @@ def _clock(volunteer, activity, kind, now, source, *, nonce, expires_at=None, la
                 raise
             if attempt == attempts - 1:
                 raise DomainError("CONFLICT") from None
-            volunteer = db.session.get(Volunteer, volunteer_id)
-            activity = db.session.get(Activity, activity_id)
 
 
 def _retryable(exc):
@@ -222,9 +249,9 @@ def _result(event):
     return result
 
 
-def _clock_once(volunteer, activity, kind, now, source, *, nonce, expires_at, latitude, longitude, admin):
+def _clock_once(who, activity_id, kind, now, source, *, nonce, expires_at, latitude, longitude, admin):
     day = local_date(now)
-    events = _events_today(volunteer.id, activity.id, day)
+    activity, volunteer, enrollment_status, events = _load(who, activity_id, day)
     # The same code scanned again (a retried WeChat event, a double tap): the first result.
     for event in events:
         if event.code_nonce == nonce and event.kind == kind:
@@ -233,10 +260,7 @@ def _clock_once(volunteer, activity, kind, now, source, *, nonce, expires_at, la
         raise DomainError("CLOCK_CODE_EXPIRED")
     if activity.revoked_at is not None:
         raise DomainError("ACTIVITY_REVOKED")
-    admitted = db.session.execute(
-        db.select(Enrollment.id).filter_by(activity_id=activity.id, volunteer_id=volunteer.id, status="admitted")
-    ).first()
-    if admitted is None:
+    if enrollment_status != "admitted":
         raise DomainError("CLOCK_NOT_ADMITTED")
     if volunteer.face_checked_at is None:
         raise DomainError("CLOCK_NOT_FACE_CHECKED")
@@ -251,21 +275,23 @@ def _clock_once(volunteer, activity, kind, now, source, *, nonce, expires_at, la
         return _result(first)
     _check_location(activity, latitude, longitude, source)
 
-    event = ClockEvent(activity_id=activity.id, volunteer_id=volunteer.id, kind=kind, at=now, service_day=day,
-                       session_no=session_no, source=source, code_nonce=nonce,
-                       latitude=latitude, longitude=longitude)
+    values = {"activity_id": activity.id, "volunteer_id": volunteer.id, "kind": kind, "at": now,
+              "service_day": day, "session_no": session_no, "source": source, "code_nonce": nonce,
+              "latitude": latitude, "longitude": longitude, "minutes": None}
     if kind == "checkout":
         checkin = next(e for e in events if e.session_no == session_no and e.kind == "checkin")
-        event.minutes = session_minutes(checkin.at, now, activity.start_at, activity.end_at)
-    db.session.add(event)
-    db.session.flush()  # the unique key decides a race here
+        values["minutes"] = session_minutes(checkin.at, now, activity.start_at, activity.end_at)
+    # A plain INSERT (no unit-of-work flush: this is the hot path); the unique key decides a race here.
+    inserted = db.session.execute(db.insert(ClockEvent).values(**values))
+    event = _Row(id=inserted.inserted_primary_key[0], **values)
     if kind == "checkout":
         record_clock_session(volunteer, activity, checkin, event, now)
     if admin is not None:
         authz.audit(admin, f"attendance.admin_{kind}", org_id=activity.org_id, target_type="volunteer",
                     target_id=volunteer.id, detail={"activity_id": activity.id, "session_no": session_no})
+    result = _result(event)  # before the commit expires the row (no reload)
     db.session.commit()
-    return _result(event)
+    return result
 
 
 def _check_location(activity, latitude, longitude, source):
