@@ -44,6 +44,8 @@ ERRORS = {
     "CLOCK_DAILY_LIMIT": (409, "同一活动每天最多签到 3 次。"),
     "CHECKOUT_WITHOUT_CHECKIN": (409, "您今天尚未签到该活动，不能签退。"),
     "CLOCK_NOT_A_VOLUNTEER": (403, "只有注册志愿者可以签到/签退。"),
+    "NOT_A_VOLUNTEER": (403, "该帐号不是注册志愿者。"),
+    "CARD_NOT_ELIGIBLE": (403, "只有审核通过的注册志愿者可以申请志愿者证。"),
     "CLOCK_CODE_NOT_YET": (409, "活动尚未开始或已结束，不能生成签到/签退码。"),
     "ACTIVITY_REVOKED": (409, "该活动已撤销。"),
     "WECHAT_CODE_FAILED": (502, "生成微信二维码失败，请稍后再试。"),

@@ -21,7 +21,7 @@ from app.timeutil import to_iso
 def apply(account, bank, card_type, delivery_name, delivery_phone, delivery_address):
     volunteer = account.volunteer
     if volunteer is None or volunteer.review_status != "approved":
-        raise DomainError("CLOCK_NOT_A_VOLUNTEER")
+        raise DomainError("CARD_NOT_ELIGIBLE")
     active = db.session.execute(
         db.select(CardApplication.id).where(CardApplication.volunteer_id == volunteer.id,
                                             CardApplication.status.in_(rules.ACTIVE_STATUSES))
@@ -40,7 +40,7 @@ def apply(account, bank, card_type, delivery_name, delivery_phone, delivery_addr
 def my_applications(account):
     volunteer = account.volunteer
     if volunteer is None:
-        raise DomainError("CLOCK_NOT_A_VOLUNTEER")
+        raise DomainError("NOT_A_VOLUNTEER")
     rows = db.session.execute(db.select(CardApplication).filter_by(volunteer_id=volunteer.id)
                               .order_by(CardApplication.id.desc())).scalars().all()
     return [application_json(a, owner=True) for a in rows]
@@ -90,7 +90,7 @@ def card_link(account):
     """The signed public link that the card's volunteer QR code carries."""
     volunteer = account.volunteer
     if volunteer is None:
-        raise DomainError("CLOCK_NOT_A_VOLUNTEER")
+        raise DomainError("NOT_A_VOLUNTEER")
     token = codes.make_card_token(clock_key(), volunteer.id)
     return {"token": token, "url": f"{current_app.config['PUBLIC_BASE_URL']}/h5/card/{token}"}
 

@@ -74,6 +74,8 @@ def add_record(volunteer, activity, minutes, source, now, *, service_day=None, c
 
 
 def record_clock_session(volunteer, activity, checkin, checkout, now):
+    if getattr(activity, "title", None) is None:  # the scan's lean row does not carry it
+        activity.title = db.session.execute(db.select(Activity.title).filter_by(id=activity.id)).scalar_one()
     return add_record(volunteer, activity, checkout.minutes or 0, "clock", now, service_day=checkout.service_day,
                       checkin=checkin, checkout=checkout)
 
@@ -87,7 +89,7 @@ def totals_of(volunteer):
 def my_records(account, page=1, per_page=20):
     volunteer = account.volunteer
     if volunteer is None:
-        raise DomainError("CLOCK_NOT_A_VOLUNTEER")
+        raise DomainError("NOT_A_VOLUNTEER")
     rows = db.session.execute(
         db.select(ServiceRecord, Activity.title).join(Activity, Activity.id == ServiceRecord.activity_id)
         .where(ServiceRecord.volunteer_id == volunteer.id)

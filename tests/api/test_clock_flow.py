@@ -161,3 +161,18 @@ def test_openapi_documents_the_hours_operations(client):
                  "/api/v1/admin/volunteers/{volunteer_id}/face-check", "/api/v1/hours-board",
                  "/api/v1/objections", "/api/v1/me/records", "/api/v1/me/scans", "/api/v1/me/dynamic-code"):
         assert path in paths, path
+
+
+def test_clock_entry_is_the_door_for_the_wechat_callback(client, factories):
+    """What the service account's SCAN / scancode handlers call: the same service, one record."""
+    from app.services import clock_entry
+
+    org, admin, activity, volunteer, admin_h, vol_h = setup(factories, client)
+    code = client.post(f"/api/v1/admin/activities/{activity.id}/qrcode", json={"kind": "checkin"},
+                       headers=admin_h).json["code"]
+    assert clock_entry.is_clock_scene(code) and not clock_entry.is_clock_scene("menu_hours")
+    first = clock_entry.clock_from_scene(account_id=volunteer.account_id, text=code, source="mp_scan")
+    retried = clock_entry.clock_from_scene(account_id=volunteer.account_id, text=code, source="mp_scancode")
+    from_app = client.post("/api/v1/attendance/scan", json={"code": code}, headers=vol_h).json
+    assert first == retried == from_app and first["kind"] == "checkin"
+    assert db.session.execute(db.select(db.func.count(ClockEvent.id))).scalar_one() == 1

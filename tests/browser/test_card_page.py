@@ -49,3 +49,25 @@ def test_card_page_in_chromium(app, live_server, factories: Factories):
         assert page.goto(f"{live_server}/h5/card/AAAAAAAAAAAAAAAAAAAA").status == 404
         browser.close()
     assert (SHOTS / "card.png").stat().st_size > 5000
+
+
+def test_my_code_page_shows_the_rotating_personal_code(app, live_server, factories: Factories):
+    from playwright.sync_api import sync_playwright
+
+    from app.services.sessions import issue_token
+
+    volunteer = factories.volunteer(factories.org(), face_checked=True)
+    token, _ = issue_token(3600, account_id=volunteer.account_id)
+    db.session.commit()
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path="/usr/bin/chromium", headless=True, args=[
+            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+            "--disable-sync"])
+        page = browser.new_page(viewport={"width": 390, "height": 640})
+        page.goto(f"{live_server}/h5/card/my-code#token={token}")
+        page.wait_for_function("document.getElementById('code').getAttribute('src')")
+        src = page.locator("#code").get_attribute("src")
+        assert "/api/v1/attendance/codes/P" in src and src.endswith(".png")
+        page.goto(f"{live_server}/h5/card/my-code")
+        assert "请从 i志愿" in page.locator("#hint").inner_text()
+        browser.close()

@@ -111,6 +111,13 @@ def test_codes_are_issued_only_while_the_activity_runs_and_only_for_own_activiti
     stranger = factories.admin(factories.org())
     refused("NOT_FOUND", attendance.issue_clock_code, stranger, site.activity.id, "checkin")
     assert db.session.execute(db.select(AuditLog).filter_by(action="activity.clock_code")).first()
+    # A revoked activity: no new codes, and a code issued before is refused.
+    volunteer = site.volunteer()
+    code = site.code("checkin")
+    site.activity.revoked_at = utcnow()
+    db.session.commit()
+    refused("ACTIVITY_REVOKED", site.code, "checkin")
+    refused("ACTIVITY_REVOKED", attendance.scan, volunteer.account_id, code, "miniprogram")
 
 
 def test_repeated_scans_return_the_first_result_and_record_nothing_new(site):
