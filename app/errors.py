@@ -67,6 +67,38 @@ ERRORS = {
     # --- wechat ---
     # --- activities and enrollment ---
     # --- service hours ---
+    "FACE_CHECK_DONE": (409, "该志愿者已完成面验，无需重复面验。"),
+    "VOLUNTEER_NOT_ENROLLED": (409, "该志愿者未报名此活动。"),
+    "CLOCK_CODE_INVALID": (400, "二维码无效或已被篡改，请扫描现场出示的签到/签退码。"),
+    "CLOCK_CODE_EXPIRED": (410, "二维码已过期，请扫描现场最新的二维码。"),
+    "CLOCK_NOT_ADMITTED": (403, "您未被录用参加该活动，不能签到/签退。"),
+    "CLOCK_NOT_FACE_CHECKED": (403, "您尚未完成面验，请先到现场管理员处面验。"),
+    "CLOCK_OUTSIDE_ACTIVITY_TIME": (409, "不在活动时间内，不能签到/签退。"),
+    "CLOCK_TOO_FAR": (403, "您不在活动地点附近，不能签到/签退。"),
+    "CLOCK_LOCATION_REQUIRED": (422, "该活动签到/签退需要位置信息，请允许获取位置后重试。"),
+    "CLOCK_DAILY_LIMIT": (409, "同一活动每天最多签到 3 次。"),
+    "CHECKOUT_WITHOUT_CHECKIN": (409, "您今天尚未签到该活动，不能签退。"),
+    "CLOCK_NOT_A_VOLUNTEER": (403, "只有注册志愿者可以签到/签退。"),
+    "NOT_A_VOLUNTEER": (403, "该帐号不是注册志愿者。"),
+    "CARD_NOT_ELIGIBLE": (403, "只有审核通过的注册志愿者可以申请志愿者证。"),
+    "CLOCK_CODE_NOT_YET": (409, "活动尚未开始或已结束，不能生成签到/签退码。"),
+    "ACTIVITY_REVOKED": (409, "该活动已撤销。"),
+    "WECHAT_CODE_FAILED": (502, "生成微信二维码失败，请稍后再试。"),
+    "SUPPLEMENT_NOT_ADMITTED": (409, "该志愿者未被录用参加此活动，不能补录时长。"),
+    "SUPPLEMENT_NOT_FACE_CHECKED": (409, "该志愿者尚未面验，不能补录时长。"),
+    "SUPPLEMENT_TOO_EARLY": (409, "活动开始后才能补录时长。"),
+    "SUPPLEMENT_MINUTES_INVALID": (422, "补录时长无效：不能超过活动本身的时长。"),
+    "SUPPLEMENT_PROOF_REQUIRED": (422, "补录时长需上传证明材料。"),
+    "SUPPLEMENT_PROOF_TYPE": (415, "证明材料只支持 JPG、PNG 图片或 PDF 文件。"),
+    "SUPPLEMENT_PROOF_TOO_LARGE": (413, "证明材料过大（每个文件不超过 5 MB，最多 5 个）。"),
+    "SUPPLEMENT_ALREADY_DECIDED": (409, "该补录申请已处理。"),
+    "REASON_REQUIRED": (422, "请填写原因。"),
+    "OBJECTION_RECORD_NOT_PUBLIC": (404, "该时长记录不在公示期内。"),
+    "OBJECTION_ALREADY_RESOLVED": (409, "该异议已处理。"),
+    "OBJECTION_MINUTES_INVALID": (422, "修改后的时长无效：不能为负数，也不能超过活动本身的时长。"),
+    "RECORD_ALREADY_REVOKED": (409, "该时长记录已删除。"),
+    "CARD_APPLICATION_EXISTS": (409, "您已有一份志愿者证申请在办理中。"),
+    "CARD_ILLEGAL_TRANSITION": (409, "当前进度下不能进行该操作。"),
 }
 
 

@@ -6,7 +6,7 @@ from flask import g, request
 from app.errors import DomainError
 from app.extensions import db
 from app.models import Account
-from app.services.sessions import resolve_token
+from app.services.sessions import resolve_token, resolve_token_and_account
 
 
 def bearer_token():
@@ -26,10 +26,9 @@ def login_required(view):
     def wrapper(*args, **kwargs):
         from app.services.login import session_restriction
 
-        g.session = resolve_token(bearer_token())
+        g.session, g.account = resolve_token_and_account(bearer_token())
         if g.session.account_id is None:
             raise DomainError("UNAUTHORIZED", "请先绑定 i志愿 帐号。")
-        g.account = db.session.get(Account, g.session.account_id)
         restriction = session_restriction(g.account)
         if restriction and restriction not in _allowed(wrapper, view):
             raise DomainError(restriction)

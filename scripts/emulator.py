@@ -9,18 +9,23 @@ error paths can be tested:
     POST /__emulator__/fail       {"api": "template_send", "errcode": 45009, "times": 2}
                                   or {"api": ..., "status": 503} or {"api": ..., "delay": 6}
     POST /__emulator__/reset      forget everything (tokens, messages, failures)
+    GET  /__emulator__/qrcodes    mini-program codes and parametric QR codes made
 
 Run it alone: python -m scripts.emulator --port 9100
 """
 import argparse
 import hashlib
+import io
 import secrets
 import threading
 import time
 
+import qrcode
 from flask import Flask, jsonify, request
 
 TOKEN_SECONDS = 7200
+# Characters WeChat allows in a mini-program code scene.
+SCENE_CHARS = set("0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ!#$&'()*+,/:;=?@-._~")
 
 ERRMSG = {
     0: "ok",
@@ -30,6 +35,8 @@ ERRMSG = {
     40125: "invalid appsecret",
     40163: "code been used",
     42001: "access_token expired",
+    40097: "invalid args",
+    40169: "invalid length for scene, or the data is not json string",
     43101: "user refuse to accept the msg",
     45009: "reach max api daily quota limit",
     -1: "system error",
@@ -54,6 +61,8 @@ class EmulatorState:
             self.failures = {}  # api → list of failure specs
             self.used_codes = set()
             self.msgid = 1000
+            self.wxacodes = []  # mini-program codes made: {scene, page, at}
+            self.qr_scenes = {}  # ticket → {action_name, scene, url, at}
 
     def next_failure(self, api):
         with self.lock:
@@ -235,6 +244,65 @@ def create_emulator(apps=None):
             state.sent.append({"channel": "mail", "msgid": state.msgid, "at": time.time(),
                                "to": body["to"], "subject": body.get("subject", ""), "text": body["text"]})
             return jsonify({"code": "OK", "msgid": state.msgid})
+    # --- QR codes: the mini-program code and the service account's parametric QR code ---
+    @app.post("/wxa/getwxacodeunlimit")
+    def wxacode_unlimited():
+        """Answers a PNG on success and JSON {errcode, errmsg} on failure, as WeChat does."""
+        failure = injected("wxacode")
+        if failure:
+            return failure
+        problem = token_problem()
+        if problem:
+            return wechat_error(problem)
+        body = request.get_json(silent=True, force=True) or {}
+        scene = body.get("scene")
+        if not isinstance(scene, str) or not 1 <= len(scene) <= 32 or not SCENE_CHARS.issuperset(scene):
+            return wechat_error(40169)  # invalid length for scene, or the data parameter is wrong
+        image = io.BytesIO()
+        qrcode.make(f"wxacode:{scene}").save(image, format="PNG")
+        with state.lock:
+            state.wxacodes.append({"scene": scene, "page": body.get("page"), "at": time.time()})
+        return image.getvalue(), 200, {"Content-Type": "image/png"}
+
+    @app.post("/cgi-bin/qrcode/create")
+    def qrcode_create():
+        failure = injected("qrcode_create")
+        if failure:
+            return failure
+        problem = token_problem()
+        if problem:
+            return wechat_error(problem)
+        body = request.get_json(silent=True, force=True) or {}
+        action = body.get("action_name")
+        scene = (body.get("action_info") or {}).get("scene") or {}
+        if action in ("QR_STR_SCENE", "QR_LIMIT_STR_SCENE"):
+            value = scene.get("scene_str")
+            if not isinstance(value, str) or not 1 <= len(value) <= 64:
+                return wechat_error(40097)
+        elif action in ("QR_SCENE", "QR_LIMIT_SCENE"):
+            value = scene.get("scene_id")
+            if not isinstance(value, int) or value <= 0:
+                return wechat_error(40097)
+        else:
+            return wechat_error(40097)
+        expire = body.get("expire_seconds", 60) if "LIMIT" not in action else None
+        if expire is not None:
+            if not isinstance(expire, int):
+                return wechat_error(40097)
+            expire = min(max(expire, 60), 2_592_000)  # WeChat clamps to at most 30 days
+        ticket = "gQ" + secrets.token_urlsafe(40)
+        url = "http://weixin.qq.com/q/" + secrets.token_urlsafe(16)
+        with state.lock:
+            state.qr_scenes[ticket] = {"action_name": action, "scene": value, "url": url, "at": time.time()}
+        answer = {"ticket": ticket, "url": url}
+        if expire is not None:
+            answer["expire_seconds"] = expire
+        return jsonify(answer)
+
+    @app.get("/__emulator__/qrcodes")
+    def qrcodes_seen():
+        with state.lock:
+            return jsonify({"wxacodes": list(state.wxacodes), "qr_scenes": dict(state.qr_scenes)})
 
     # --- control API for tests and developers ---
     @app.get("/__emulator__/sent")

@@ -13,6 +13,19 @@ TEMPLATES = {
         "subscribe": {"template_id": "SUB_REVIEW_RESULT", "keys": {"thing1": "name", "phrase2": "result",
                                                                    "thing3": "reason"}},
     },
+    # --- service hours ---
+    "hours_recorded": {
+        "template": {"template_id": "TPL_HOURS_RECORDED", "keys": {"keyword1": "activity", "keyword2": "minutes",
+                                                                   "keyword3": "total", "keyword4": "star"}},
+        "subscribe": {"template_id": "SUB_HOURS_RECORDED", "keys": {"thing1": "activity", "thing2": "minutes",
+                                                                    "thing3": "total"}},
+    },
+    "objection_filed": {
+        "template": {"template_id": "TPL_OBJECTION_FILED", "keys": {"keyword1": "activity", "keyword2": "volunteer",
+                                                                    "keyword3": "minutes", "keyword4": "text"}},
+        "subscribe": {"template_id": "SUB_OBJECTION_FILED", "keys": {"thing1": "activity", "thing2": "volunteer",
+                                                                     "thing3": "text"}},
+    },
 }
 
 

@@ -97,6 +97,50 @@ class Gateway:
                   "grant_type": "authorization_code"}
         return self._get_without_token("/sns/jscode2session", params)
 
+    # --- service hours: the clock code as a mini-program code and a parametric QR code ---
+
+    def get_wxa_code_unlimited(self, scene, page=None, width=430):
+        """Mini-program code (getwxacodeunlimit) for `scene` (≤ 32 characters). Returns image bytes.
+
+        WeChat answers an image on success and JSON {errcode, errmsg} on failure; wechatpy's
+        wxa client posts to a fixed api.weixin.qq.com URL, so this call is made here against
+        WECHAT_API_BASE with the mini-program's shared token.
+        """
+        body = {"scene": scene, "width": width, "check_path": False}
+        if page:
+            body["page"] = page
+        for attempt in range(2):
+            try:
+                response = self.mini._http.post(
+                    self.api_base + "/wxa/getwxacodeunlimit",
+                    params={"access_token": self.mini.access_token}, json=body, timeout=5)
+                response.raise_for_status()
+            except Exception as exc:  # network errors, timeouts: transient
+                raise WechatApiError(None, f"{type(exc).__name__}: {exc}") from exc
+            if response.headers.get("Content-Type", "").startswith("image/"):
+                return response.content
+            try:
+                result = response.json()
+            except ValueError as exc:
+                raise WechatApiError(None, "unexpected answer from getwxacodeunlimit") from exc
+            errcode = result.get("errcode")
+            if errcode in (40001, 40014, 42001) and attempt == 0:
+                self.mini.session.delete(self.mini.access_token_key)  # stale token: fetch and retry once
+                continue
+            raise WechatApiError(errcode, result.get("errmsg", ""))
+        raise WechatApiError(None, "getwxacodeunlimit failed")
+
+    def create_qr_scene(self, scene_str, expire_seconds):
+        """Temporary service-account QR code with a string scene (QR_STR_SCENE, 1–64 characters).
+
+        Returns {"ticket", "expire_seconds", "url"}; scanning it sends SCAN (or subscribe with
+        EventKey qrscene_<scene_str>) to the callback.
+        """
+        data = {"expire_seconds": int(expire_seconds), "action_name": "QR_STR_SCENE",
+                "action_info": {"scene": {"scene_str": scene_str}}}
+        result = self._call(self.mp.qrcode.create, data)
+        return {"ticket": result["ticket"], "expire_seconds": result.get("expire_seconds"), "url": result["url"]}
+
     def _get_without_token(self, path, params):
         """/sns/… calls authenticate by appid and secret, not by access_token."""
         try:
