@@ -1,6 +1,7 @@
 """Activities, their positions, enrollments and invitations."""
 from app.extensions import db
 from app.models.base import created_column, fk, id_column
+from app.security import pii
 from app.timeutil import utcnow
 
 ENROLLMENT_STATUSES = ("pending", "admitted", "removed", "cancelled")  # 待录用 / 已录用 / 移除 / 取消
@@ -12,6 +13,9 @@ class Activity(db.Model):
         # Search lists by start time, filtered by region; revoked ones drop out.
         db.Index("ix_activities_search", "revoked_at", "start_at"),
         db.Index("ix_activities_region_start", "region_code", "start_at"),
+        # 执行中 / 已结束 bound end_at; the 亲子体验 listing reads its own slice in start order.
+        db.Index("ix_activities_end", "revoked_at", "end_at"),
+        db.Index("ix_activities_family_start", "is_family", "revoked_at", "start_at"),
     )
 
     id = id_column()
@@ -45,6 +49,15 @@ class Activity(db.Model):
 
     organisation = db.relationship("Organisation")
     positions = db.relationship("Position", back_populates="activity", order_by="Position.id")
+
+    # The contact's number is personal data too: stored encrypted, read through this property.
+    @property
+    def contact_phone(self):
+        return pii.decrypt(self.contact_phone_enc) if self.contact_phone_enc else None
+
+    @contact_phone.setter
+    def contact_phone(self, value):
+        self.contact_phone_enc = pii.encrypt(pii.normalise("phone", value)) if value else None
 
 
 class Position(db.Model):

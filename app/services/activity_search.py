@@ -1,0 +1,68 @@
+"""Searching activities: every filter is a SQL condition, so paging and counts stay in the
+database and the indexes of app/models/activity.py apply.
+
+The displayed states become conditions on the times, with the same boundaries as
+app/domain/activity_state.py. Each condition also bounds start_at (or end_at), so MariaDB
+reads a range of ix_activities_search (revoked_at, start_at) in order instead of every row:
+报名未开始 / 马上报名 / 报名结束 all lie before the start (enroll_end ≤ start_at), 执行中 and
+已结束 after it.
+"""
+from app.domain import activity_state as st
+from app.domain.regions import region_prefix
+from app.extensions import db
+from app.models import Activity
+
+MAX_PER_PAGE = 50
+
+
+def state_condition(state, now):
+    """SQL condition on Activity for a displayed state at `now` (naive UTC)."""
+    A = Activity
+    live = A.revoked_at.is_(None)
+    if state == st.REVOKED:
+        return A.revoked_at.is_not(None)
+    if state == st.ENDED:
+        return db.and_(live, A.end_at <= now)
+    if state == st.IN_PROGRESS:
+        return db.and_(live, A.start_at <= now, A.end_at > now)
+    if state == st.NOT_OPEN:
+        return db.and_(live, A.start_at > now, A.enroll_start > now)
+    if state == st.OPEN:
+        return db.and_(live, A.start_at > now, A.enroll_start <= now, A.enroll_end > now)
+    if state == st.CLOSED:
+        return db.and_(live, A.start_at > now, A.enroll_end <= now)
+    raise ValueError(f"unknown state {state}")
+
+
+def search_conditions(*, now, state=None, region=None, keyword=None, start_from=None, start_to=None,
+                      family=None, org_id=None):
+    conditions = [state_condition(state, now)] if state else [Activity.revoked_at.is_(None)]
+    if region:
+        prefix = region_prefix(region)
+        conditions.append(Activity.region_code == prefix if len(prefix) == 6
+                          else Activity.region_code.startswith(prefix, autoescape=True))
+    if keyword:
+        pattern = keyword.strip()
+        conditions.append(db.or_(Activity.title.contains(pattern, autoescape=True),
+                                 Activity.address.contains(pattern, autoescape=True)))
+    if start_from is not None:
+        conditions.append(Activity.start_at >= start_from)
+    if start_to is not None:
+        conditions.append(Activity.start_at <= start_to)
+    if family is not None:
+        conditions.append(Activity.is_family.is_(True) if family else Activity.is_family.is_(False))
+    if org_id is not None:
+        conditions.append(Activity.org_id == org_id)
+    return conditions
+
+
+def search_activities(*, now, page=1, per_page=20, **filters):
+    """→ (activities of the page, total); soonest start first, then by id for a stable order."""
+    per_page = max(1, min(per_page, MAX_PER_PAGE))
+    conditions = search_conditions(now=now, **filters)
+    query = (db.select(Activity).where(*conditions)
+             .order_by(Activity.start_at, Activity.id)
+             .limit(per_page).offset((max(page, 1) - 1) * per_page))
+    items = db.session.execute(query).scalars().all()
+    total = db.session.execute(db.select(db.func.count()).select_from(Activity).where(*conditions)).scalar_one()
+    return items, total
