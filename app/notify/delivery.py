@@ -102,6 +102,10 @@ def deliver_message(message_id):
     attempt = claim(message_id)
     if attempt is None:
         return "not due"
+    if attempt > _cfg("OUTBOX_MAX_ATTEMPTS"):
+        # Claimed again and again without an outcome: workers died on it. Stop, say so.
+        _finish(message_id, attempt, status="given_up", last_error=f"{attempt - 1} attempts without an outcome")
+        return "given_up"
     message = db.session.get(OutboxMessage, message_id)
     db.session.refresh(message)
     if not ratelimit.acquire(message.channel):
@@ -117,19 +121,27 @@ def deliver_message(message_id):
         if exc.errcode in FINAL_ERRCODES:
             _finish(message_id, attempt, status="given_up", last_error=error)
             return "given_up"
-        if attempt >= _cfg("OUTBOX_MAX_ATTEMPTS"):
-            _finish(message_id, attempt, status="given_up", last_error=f"{attempt} attempts; last {error}"[:255])
-            return "given_up"
-        wait = backoff_seconds(attempt)
-        if _finish(message_id, attempt, status="failed", last_error=error,
-                   next_attempt_at=utcnow() + timedelta(seconds=wait)):
-            schedule_retry(message_id, wait)
-        return "failed"
+        return _retry_later(message_id, attempt, error)
+    except Exception as exc:  # a bug or an outage of ours: logged, retried like a transient error
+        log.exception("outbox %s: unexpected error while sending", message_id)
+        db.session.rollback()
+        return _retry_later(message_id, attempt, f"{type(exc).__name__}: {exc}"[:255])
     msgid = str(msgid) if msgid is not None else None
     _finish(message_id, attempt, status="sent", sent_at=utcnow(), wechat_msgid=msgid, last_error=None)
     if msgid and message.channel == "template":
         _apply_early_finish(msgid)
     return "sent"
+
+
+def _retry_later(message_id, attempt, error):
+    if attempt >= _cfg("OUTBOX_MAX_ATTEMPTS"):
+        _finish(message_id, attempt, status="given_up", last_error=f"{attempt} attempts; last {error}"[:255])
+        return "given_up"
+    wait = backoff_seconds(attempt)
+    if _finish(message_id, attempt, status="failed", last_error=error,
+               next_attempt_at=utcnow() + timedelta(seconds=wait)):
+        schedule_retry(message_id, wait)
+    return "failed"
 
 
 def send(message):

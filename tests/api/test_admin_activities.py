@@ -101,7 +101,8 @@ def test_edit_changes_fields_but_never_below_the_places_taken(client, factories)
     org = factories.org()
     admin = factories.admin(org)
     headers = bearer(admin)
-    activity_id = publish(client, headers, quota=5).json["id"]
+    published = publish(client, headers, quota=5).json
+    activity_id = published["id"]
     activity = db.session.get(Activity, activity_id)
     for _ in range(3):
         factories.enroll(activity, factories.volunteer(org), status="pending")
@@ -111,7 +112,7 @@ def test_edit_changes_fields_but_never_below_the_places_taken(client, factories)
     response = client.patch(f"/api/v1/admin/activities/{activity_id}", json={"quota": 2}, headers=headers)
     assert response.status_code == 409 and code(response) == "QUOTA_BELOW_TAKEN"
     response = client.patch(f"/api/v1/admin/activities/{activity_id}",
-                            json={"end_at": activity_body()["start_at"]}, headers=headers)
+                            json={"end_at": published["start_at"]}, headers=headers)
     assert code(response) == "ACTIVITY_ENDS_BEFORE_START"
     audit = db.session.execute(db.select(AuditLog).filter_by(action="activity.update")).scalar_one()
     assert audit.detail["fields"] == ["quota", "title"]
@@ -178,3 +179,20 @@ def test_admin_lists_only_the_activities_it_manages(client, factories):
     factories.activity(other, title="别人的")
     body = client.get("/api/v1/admin/activities", headers=bearer(admin)).json
     assert [item["id"] for item in body["items"]] == [mine.id]
+
+
+def test_the_operations_are_described_in_openapi(client):
+    paths = client.get("/api/openapi.json").json["paths"]
+    for path in ("/api/v1/activities", "/api/v1/activities/{activity_id}/enrollment",
+                 "/api/v1/organisations/{org_id}/activities", "/api/v1/me/activities",
+                 "/api/v1/admin/activities", "/api/v1/admin/activities/{activity_id}",
+                 "/api/v1/admin/activities/{activity_id}/revoke",
+                 "/api/v1/admin/activities/{activity_id}/invitations",
+                 "/api/v1/admin/activities/{activity_id}/invitable-volunteers",
+                 "/api/v1/admin/activities/{activity_id}/admissions",
+                 "/api/v1/admin/activities/{activity_id}/removals",
+                 "/api/v1/admin/activities/{activity_id}/enrollments"):
+        assert path in paths, path
+    assert {"post", "delete"} <= set(paths["/api/v1/activities/{activity_id}/enrollment"])
+    params = {p["name"] for p in paths["/api/v1/activities"]["get"]["parameters"]}
+    assert {"state", "region", "keyword", "start_from", "start_to", "family", "page"} <= params

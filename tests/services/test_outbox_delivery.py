@@ -157,3 +157,32 @@ def test_the_send_rate_is_kept(app, factories, emulator, run_jobs):
     waiting = db.session.execute(db.select(OutboxMessage).filter_by(status="pending")).scalars().all()
     assert all(m.next_attempt_at > utcnow() and m.attempts == 0 for m in waiting)  # throttling is no attempt
     assert len(emulator.state.sent) == 2
+
+
+def test_an_unexpected_error_is_retried_then_given_up_not_looped_forever(app, factories, emulator):
+    message = one_message(factories)
+    db.session.execute(db.update(OutboxMessage).where(OutboxMessage.id == message.id).values(kind="no_such_kind"))
+    db.session.commit()
+    app.config["OUTBOX_MAX_ATTEMPTS"] = 2
+    try:
+        assert delivery.deliver_message(message.id) == "failed"
+        assert row(message.id).last_error.startswith("KeyError")
+        make_due(message.id)
+        assert delivery.deliver_message(message.id) == "given_up"
+    finally:
+        app.config["OUTBOX_MAX_ATTEMPTS"] = 8
+    assert emulator.state.sent == []
+
+
+def test_a_row_whose_workers_keep_dying_is_given_up(app, factories, emulator):
+    message = one_message(factories)
+    app.config["OUTBOX_MAX_ATTEMPTS"] = 2
+    try:
+        for _ in range(2):  # claimed, and the worker died each time
+            assert delivery.claim(message.id) is not None
+            make_due(message.id)
+        assert delivery.deliver_message(message.id) == "given_up"
+    finally:
+        app.config["OUTBOX_MAX_ATTEMPTS"] = 8
+    assert row(message.id).last_error == "2 attempts without an outcome"
+    assert emulator.state.sent == []
