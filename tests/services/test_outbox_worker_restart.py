@@ -91,7 +91,11 @@ def test_every_admission_ends_with_exactly_one_message_through_failures_and_a_wo
         worker.wait(timeout=10)
         assert statuses()["sending"] == 1  # the killed job's row, under its lease
         worker = start_worker(app, emulator)
+        restarted = time.time()
         wait_for(lambda: statuses() == {"sent": 24}, 90, "every message sent")
+        # Still alive once idle: its blocking dequeue must outlast a Redis socket timeout (5 s).
+        time.sleep(max(0.0, restarted + 7 - time.time()))
+        assert worker.poll() is None
     finally:
         os.killpg(worker.pid, signal.SIGTERM)
         worker.wait(timeout=20)
