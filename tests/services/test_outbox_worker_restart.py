@@ -109,3 +109,28 @@ def test_every_admission_ends_with_exactly_one_message_through_failures_and_a_wo
     retried = db.session.execute(db.select(db.func.count()).select_from(OutboxMessage)
                                  .where(OutboxMessage.attempts > 1)).scalar_one()
     assert retried >= 8  # the failures really happened and were retried
+
+
+def test_a_deployment_restart_sigterm_lets_the_current_send_finish(app, factories, emulator):
+    """SIGTERM (a deployment) is RQ's warm shutdown: the message being sent is recorded as sent,
+    not left to its lease and sent again."""
+    org = factories.org()
+    volunteer = factories.volunteer(org)
+    bind_mp(volunteer)
+    activity = factories.activity(org)
+    factories.enroll(activity, volunteer, status="pending")
+    requests.post(emulator.url + "/__emulator__/fail", json={"api": "template_send", "delay": 2}, timeout=5)
+    app.test_client().post(f"/api/v1/admin/activities/{activity.id}/admissions",
+                           json={"volunteer_ids": [volunteer.id]}, headers=bearer(factories.admin(org)))
+    worker = start_worker(app, emulator)
+    try:
+        wait_for(lambda: template_calls(emulator) >= 1, 60, "the slow template call")
+        os.killpg(worker.pid, signal.SIGTERM)
+        worker.wait(timeout=20)
+    finally:
+        if worker.poll() is None:
+            os.killpg(worker.pid, signal.SIGKILL)
+    db.session.rollback()
+    template = db.session.execute(db.select(OutboxMessage).filter_by(channel="template")).scalar_one()
+    assert template.status == "sent"
+    assert [m["touser"] for m in emulator.state.sent if m["channel"] == "template"] == [f"o-mp-{volunteer.id}"]
