@@ -14,7 +14,13 @@ from app.services import authz, enrollment
 from app.services.activity_search import MAX_PER_PAGE, search_activities
 from app.services.sessions import resolve_token
 from app.timeutil import utcnow
-from miniprogram_api.activity_json import IsoTime, activity_detail, activity_summary, enrollment_json, page_json
+from miniprogram_api.activity_json import (
+    IsoTime,
+    activity_detail,
+    activity_summary,
+    enrollment_json,
+    page_json,
+)
 from miniprogram_api.auth_context import bearer_token, login_required
 
 blp = Blueprint("activities", __name__, url_prefix="/api/v1", description="志愿活动：搜索、详情、报名")
@@ -76,7 +82,8 @@ def _sees_contact(account_id, activity):
     from app.models import Account
 
     account = db.session.get(Account, account_id)
-    if account is not None and authz.is_admin(account) and authz.can_manage_org(account, activity.organisation):
+    if account is not None and authz.is_admin(account) \
+            and authz.can_manage_org(account, activity.organisation):
         return True
     holds = db.session.execute(
         db.select(Enrollment.id).join(Volunteer, Volunteer.id == Enrollment.volunteer_id)

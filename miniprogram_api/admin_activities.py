@@ -104,7 +104,8 @@ class AdminActivities(MethodView):
     @admin_required
     def get(self, args):
         """The activities of the organisations this admin manages, latest start first."""
-        items, total = activity_service.list_managed_activities(g.account, page=args["page"], per_page=args["per_page"])
+        items, total = activity_service.list_managed_activities(g.account, page=args["page"],
+                                                                per_page=args["per_page"])
         now = utcnow()
         return page_json([activity_summary(a, now) for a in items], total, args["page"], args["per_page"])
 

@@ -22,8 +22,10 @@ N_ACTIVITIES = int(os.environ.get("BENCH_ACTIVITIES", "100000"))
 RUNS = 7
 # Ours (migration activities_1) are measured first; then the two the skeleton had (0001_initial);
 # then none at all (primary key and the org_id foreign-key index only).
-OUR_INDEXES = ("ix_activities_start", "ix_activities_end", "ix_activities_region_start", "ix_activities_family_start")
-SKELETON_INDEXES = {"ix_activities_search": "revoked_at, start_at", "ix_activities_region_start": "region_code, start_at"}
+OUR_INDEXES = ("ix_activities_start", "ix_activities_end", "ix_activities_region_start",
+               "ix_activities_family_start")
+SKELETON_INDEXES = {"ix_activities_search": "revoked_at, start_at",
+                    "ix_activities_region_start": "region_code, start_at"}
 WORDS = ["社区", "图书馆", "敬老", "环保", "清洁", "垃圾分类", "交通", "文明", "导览", "助学", "义诊", "关爱",
          "探访", "宣传", "赛事", "马拉松", "亲子", "阅读", "湿地", "公园"]
 
@@ -44,14 +46,16 @@ def load(engine, org_id, now):
         rows.append({
             "org_id": org_id, "title": f"{rng.choice(WORDS)}{rng.choice(WORDS)}志愿活动{i}",
             "region_code": rng.choice(districts), "address": f"{rng.choice(WORDS)}路{i % 500}号",
-            "radius_m": 500, "require_location": False, "enroll_start": enroll_start, "enroll_end": enroll_end,
+            "radius_m": 500, "require_location": False,
+            "enroll_start": enroll_start, "enroll_end": enroll_end,
             "start_at": start, "end_at": start + timedelta(hours=hours), "quota": rng.randint(5, 200),
             "taken_count": 0, "is_family": rng.random() < 0.05,
             "revoked_at": now - timedelta(days=1) if rng.random() < 0.03 else None,
             "created_at": now, "updated_at": now,
         })
     columns = list(rows[0])
-    sql = text(f"INSERT INTO activities ({', '.join(columns)}) VALUES ({', '.join(':' + c for c in columns)})")
+    placeholders = ", ".join(":" + c for c in columns)
+    sql = text(f"INSERT INTO activities ({', '.join(columns)}) VALUES ({placeholders})")
     with engine.begin() as conn:
         for chunk in range(0, len(rows), 5000):
             conn.execute(sql, rows[chunk:chunk + 5000])
@@ -167,7 +171,8 @@ def main():
         skeleton = measure(app, now)
         ddl(*[f"DROP INDEX {index} ON activities" for index in SKELETON_INDEXES])
         bare = measure(app, now)
-        print("| search | matches | ours ms | plan (page) | skeleton's indexes ms | plan | no search index ms |")
+        print("| search | matches | ours ms | plan (page) | skeleton's indexes ms | plan "
+              "| no search index ms |")
         print("|---|---:|---:|---|---:|---|---:|")
         for case, _ in cases(now):
             ms, total, how = ours[case]

@@ -108,7 +108,8 @@ def check_can_enroll(activity_state, review_status, pending_count):
     if review_status != "approved":
         raise RuleViolation("VOLUNTEER_NOT_APPROVED")
     if activity_state != states.OPEN:
-        raise RuleViolation("ENROLLMENT_NOT_OPEN", state=activity_state, state_label=states.label(activity_state))
+        raise RuleViolation("ENROLLMENT_NOT_OPEN", state=activity_state,
+                            state_label=states.label(activity_state))
     if pending_count >= MAX_PENDING_PER_VOLUNTEER:
         raise RuleViolation("TOO_MANY_PENDING", limit=MAX_PENDING_PER_VOLUNTEER)
 

@@ -51,7 +51,8 @@ def _cfg(name):
 
 def backoff_seconds(attempt):
     """Exponential with ±20 % jitter: base, 2·base, 4·base … capped."""
-    delay = min(_cfg("OUTBOX_RETRY_MAX_SECONDS"), _cfg("OUTBOX_RETRY_BASE_SECONDS") * 2 ** max(0, attempt - 1))
+    delay = min(_cfg("OUTBOX_RETRY_MAX_SECONDS"),
+                _cfg("OUTBOX_RETRY_BASE_SECONDS") * 2 ** max(0, attempt - 1))
     return max(0.5, delay * random.uniform(0.8, 1.2))
 
 
@@ -77,14 +78,16 @@ def claim(message_id):
     db.session.commit()
     if not claimed:
         return None
-    return db.session.execute(db.select(OutboxMessage.attempts).where(OutboxMessage.id == message_id)).scalar_one()
+    return db.session.execute(
+        db.select(OutboxMessage.attempts).where(OutboxMessage.id == message_id)).scalar_one()
 
 
 def _finish(message_id, attempt, **values):
     """Record the outcome if we still hold the row (status sending, attempts unchanged)."""
     done = db.session.execute(
         db.update(OutboxMessage)
-        .where(OutboxMessage.id == message_id, OutboxMessage.status == "sending", OutboxMessage.attempts == attempt)
+        .where(OutboxMessage.id == message_id, OutboxMessage.status == "sending",
+               OutboxMessage.attempts == attempt)
         .values(**values).execution_options(synchronize_session=False)
     ).rowcount
     db.session.commit()
@@ -104,7 +107,8 @@ def deliver_message(message_id):
         return "not due"
     if attempt > _cfg("OUTBOX_MAX_ATTEMPTS"):
         # Claimed again and again without an outcome: workers died on it. Stop, say so.
-        _finish(message_id, attempt, status="given_up", last_error=f"{attempt - 1} attempts without an outcome")
+        _finish(message_id, attempt, status="given_up",
+                last_error=f"{attempt - 1} attempts without an outcome")
         return "given_up"
     message = db.session.get(OutboxMessage, message_id)
     db.session.refresh(message)

@@ -52,7 +52,8 @@ def start_sweeper(app):
     def once():
         with app.app_context():
             try:
-                if redis_store.client.set(redis_store.key("outbox", "sweep-lock"), 1, nx=True, ex=max(1, interval)):
+                lock = redis_store.key("outbox", "sweep-lock")
+                if redis_store.client.set(lock, 1, nx=True, ex=max(1, interval)):
                     count = sweep_outbox()
                     if count:
                         log.info("outbox sweep queued %s message(s)", count)

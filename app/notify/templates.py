@@ -16,19 +16,22 @@ TEMPLATES = {
     # --- activities and enrollment ---
     "invitation": {
         "template": {"template_id": "TPL_ACTIVITY_INVITATION",
-                     "keys": {"keyword1": "title", "keyword2": "org", "keyword3": "start", "keyword4": "place"}},
+                     "keys": {"keyword1": "title", "keyword2": "org",
+                              "keyword3": "start", "keyword4": "place"}},
         "subscribe": {"template_id": "SUB_ACTIVITY_INVITATION",
                       "keys": {"thing1": "title", "thing2": "org", "time3": "start", "thing4": "place"}},
     },
     "admission": {
         "template": {"template_id": "TPL_ENROLLMENT_RESULT",
-                     "keys": {"keyword1": "title", "keyword2": "result", "keyword3": "start", "keyword4": "place"}},
+                     "keys": {"keyword1": "title", "keyword2": "result",
+                              "keyword3": "start", "keyword4": "place"}},
         "subscribe": {"template_id": "SUB_ENROLLMENT_RESULT",
                       "keys": {"thing1": "title", "phrase2": "result", "time3": "start", "thing4": "place"}},
     },
     "removal": {
         "template": {"template_id": "TPL_ENROLLMENT_RESULT",
-                     "keys": {"keyword1": "title", "keyword2": "result", "keyword3": "start", "keyword4": "place"}},
+                     "keys": {"keyword1": "title", "keyword2": "result",
+                              "keyword3": "start", "keyword4": "place"}},
         "subscribe": {"template_id": "SUB_ENROLLMENT_RESULT",
                       "keys": {"thing1": "title", "phrase2": "result", "time3": "start", "thing4": "place"}},
     },

@@ -35,7 +35,8 @@ def _checked(func, *args, **kwargs):
 
 
 def _validate(values, taken=0, positions=None):
-    _checked(rules.check_schedule, values["enroll_start"], values["enroll_end"], values["start_at"], values["end_at"])
+    _checked(rules.check_schedule, values["enroll_start"], values["enroll_end"], values["start_at"],
+             values["end_at"])
     _checked(rules.check_quota, values["quota"], taken)
     _checked(rules.check_location, values.get("latitude"), values.get("longitude"))
     _checked(rules.check_region, values.get("region_code"))
@@ -89,8 +90,8 @@ def update_activity(actor, activity_id, data):
     values = {field: getattr(activity, field) for field in EDITABLE}
     values.update({k: v for k, v in data.items() if k in EDITABLE})
     new_positions = _plan_positions(activity, data.get("positions"))
-    _validate(values, taken=activity.taken_count,
-              positions=[(p["name"], p["quota"], p["taken"]) for p in new_positions] if new_positions else None)
+    planned = [(p["name"], p["quota"], p["taken"]) for p in new_positions] if new_positions else None
+    _validate(values, taken=activity.taken_count, positions=planned)
     changed = sorted(k for k in data if k in EDITABLE and data[k] != getattr(activity, k))
     for field in EDITABLE:
         if field in data:
@@ -98,8 +99,8 @@ def update_activity(actor, activity_id, data):
     if data.get("positions") is not None:
         _apply_positions(activity, new_positions)
         changed.append("positions")
-    authz.audit(actor, "activity.update", org_id=activity.org_id, target_type="activity", target_id=activity.id,
-                detail={"fields": changed})
+    authz.audit(actor, "activity.update", org_id=activity.org_id, target_type="activity",
+                target_id=activity.id, detail={"fields": changed})
     db.session.commit()
     return activity
 
@@ -118,12 +119,14 @@ def _plan_positions(activity, wanted):
             position = existing.get(item["id"])
             if position is None:
                 raise DomainError("POSITION_NOT_FOUND")
-            plan.append({"id": position.id, "name": item["name"], "quota": item["quota"], "taken": position.taken_count})
+            plan.append({"id": position.id, "name": item["name"], "quota": item["quota"],
+                         "taken": position.taken_count})
         else:
             plan.append({"id": None, "name": item["name"], "quota": item["quota"], "taken": 0})
     kept = {p["id"] for p in plan if p["id"] is not None}
     for position_id in set(existing) - kept:
-        used = db.session.execute(db.select(Enrollment.id).filter_by(position_id=position_id).limit(1)).first()
+        used = db.session.execute(
+            db.select(Enrollment.id).filter_by(position_id=position_id).limit(1)).first()
         if used is not None:
             raise DomainError("POSITION_IN_USE")
     return plan
@@ -164,9 +167,10 @@ def revoke_activity(actor, activity_id, reason):
     for enrollment in holders:
         queue_message(kind="activity_revoked", account_id=enrollment.volunteer.account_id, fields=fields,
                       dedupe_key=f"activity_revoked:{activity.id}:{enrollment.volunteer_id}",
-                      sms_text=sms_text("activity_revoked", fields), page=f"pages/activity/detail?id={activity.id}")
-    authz.audit(actor, "activity.revoke", org_id=activity.org_id, target_type="activity", target_id=activity.id,
-                detail={"reason": activity.revoke_reason, "notified": len(holders)})
+                      sms_text=sms_text("activity_revoked", fields),
+                      page=f"pages/activity/detail?id={activity.id}")
+    authz.audit(actor, "activity.revoke", org_id=activity.org_id, target_type="activity",
+                target_id=activity.id, detail={"reason": activity.revoke_reason, "notified": len(holders)})
     db.session.commit()
     return activity
 
@@ -190,7 +194,8 @@ def list_managed_activities(actor, *, page=1, per_page=20, include_revoked=True)
         db.select(Activity).where(*conditions).order_by(Activity.start_at.desc(), Activity.id.desc())
         .limit(per_page).offset((max(page, 1) - 1) * per_page)
     ).scalars().all()
-    total = db.session.execute(db.select(db.func.count()).select_from(Activity).where(*conditions)).scalar_one()
+    total = db.session.execute(
+        db.select(db.func.count()).select_from(Activity).where(*conditions)).scalar_one()
     return items, total
 
 

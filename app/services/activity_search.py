@@ -77,5 +77,6 @@ def search_activities(*, now, page=1, per_page=20, **filters):
     per_page = max(1, min(per_page, MAX_PER_PAGE))
     items = db.session.execute(page_query(now=now, page=page, per_page=per_page, **filters)).scalars().all()
     conditions = search_conditions(now=now, **filters)
-    total = db.session.execute(db.select(db.func.count()).select_from(Activity).where(*conditions)).scalar_one()
+    total = db.session.execute(
+        db.select(db.func.count()).select_from(Activity).where(*conditions)).scalar_one()
     return items, total

@@ -70,7 +70,8 @@ def enroll(account_id, activity_id, position_id=None):
         db.select(db.func.count()).select_from(Enrollment)
         .where(Enrollment.volunteer_id == volunteer.id, Enrollment.status == rules.PENDING)
     ).scalar_one()
-    _checked(rules.check_can_enroll, st.activity_state(st.times_of(activity), now), volunteer.review_status, pending)
+    state = st.activity_state(st.times_of(activity), now)
+    _checked(rules.check_can_enroll, state, volunteer.review_status, pending)
     enrollment = db.session.execute(
         db.select(Enrollment).filter_by(activity_id=activity.id, volunteer_id=volunteer.id)
     ).scalar_one_or_none()
@@ -87,11 +88,19 @@ def enroll(account_id, activity_id, position_id=None):
         raise DomainError("POSITION_NOT_FOUND")
 
     claimed = db.session.execute(
-        db.update(Activity).where(Activity.id == activity.id, Activity.taken_count < Activity.quota, _still_open(now))
+        db.update(Activity)
+        .where(Activity.id == activity.id, Activity.taken_count < Activity.quota, _still_open(now))
         .values(taken_count=Activity.taken_count + 1).execution_options(synchronize_session=False)
     ).rowcount
     if claimed != 1:
+        # Full, or closed/revoked in the meantime (a revocation holds the row lock until it commits).
+        latest = db.session.execute(db.select(Activity).where(Activity.id == activity.id)
+                                    .with_for_update()).scalar_one()
+        db.session.refresh(latest)
+        state = st.activity_state(st.times_of(latest), now)
         db.session.rollback()
+        if state != st.OPEN:
+            raise DomainError("ENROLLMENT_NOT_OPEN", state=state, state_label=st.label(state))
         raise DomainError("QUOTA_FULL")
     if position is not None:
         claimed = db.session.execute(
@@ -118,10 +127,13 @@ def enroll(account_id, activity_id, position_id=None):
 
 
 def _free_place(enrollment):
-    db.session.execute(db.update(Activity).where(Activity.id == enrollment.activity_id, Activity.taken_count > 0)
-                       .values(taken_count=Activity.taken_count - 1).execution_options(synchronize_session=False))
+    db.session.execute(db.update(Activity)
+                       .where(Activity.id == enrollment.activity_id, Activity.taken_count > 0)
+                       .values(taken_count=Activity.taken_count - 1)
+                       .execution_options(synchronize_session=False))
     if enrollment.position_id is not None:
-        db.session.execute(db.update(Position).where(Position.id == enrollment.position_id, Position.taken_count > 0)
+        db.session.execute(db.update(Position)
+                           .where(Position.id == enrollment.position_id, Position.taken_count > 0)
                            .values(taken_count=Position.taken_count - 1)
                            .execution_options(synchronize_session=False))
 
@@ -178,20 +190,24 @@ def invite(actor, activity_id, volunteer_ids):
     state = st.activity_state(st.times_of(activity), utcnow())
     if state not in (st.NOT_OPEN, st.OPEN):
         raise DomainError("INVITATION_CLOSED", state=state, state_label=st.label(state))
-    volunteers = {v.id: v for v in db.session.execute(db.select(Volunteer).where(Volunteer.id.in_(ids))).scalars()}
+    volunteers = {v.id: v for v in
+                  db.session.execute(db.select(Volunteer).where(Volunteer.id.in_(ids))).scalars()}
     invited_before = set(db.session.execute(
-        db.select(Invitation.volunteer_id).where(Invitation.activity_id == activity.id, Invitation.volunteer_id.in_(ids))
+        db.select(Invitation.volunteer_id)
+        .where(Invitation.activity_id == activity.id, Invitation.volunteer_id.in_(ids))
     ).scalars())
     enrolled = set(db.session.execute(
-        db.select(Enrollment.volunteer_id).where(Enrollment.activity_id == activity.id, Enrollment.volunteer_id.in_(ids),
-                                                 Enrollment.status.in_(rules.HOLDS_A_PLACE))
+        db.select(Enrollment.volunteer_id)
+        .where(Enrollment.activity_id == activity.id, Enrollment.volunteer_id.in_(ids),
+               Enrollment.status.in_(rules.HOLDS_A_PLACE))
     ).scalars())
     invited, refused = [], []
     fields = message_fields(activity)
     for volunteer_id in ids:
         volunteer = volunteers.get(volunteer_id)
         # Another organisation's volunteer looks exactly like one that does not exist.
-        if volunteer is None or volunteer.home_org_id != activity.org_id or volunteer.review_status != "approved":
+        if (volunteer is None or volunteer.home_org_id != activity.org_id
+                or volunteer.review_status != "approved"):
             refused.append(_refusal(volunteer_id, "VOLUNTEER_NOT_IN_ORG"))
         elif volunteer_id in enrolled:
             refused.append(_refusal(volunteer_id, "ALREADY_ENROLLED"))
@@ -205,7 +221,8 @@ def invite(actor, activity_id, volunteer_ids):
                           dedupe_key=f"invitation:{invitation.id}", sms_text=sms_text("invitation", fields),
                           page=f"pages/activity/detail?id={activity.id}")
             invited.append(volunteer_id)
-    authz.audit(actor, "activity.invite", org_id=activity.org_id, target_type="activity", target_id=activity.id,
+    authz.audit(actor, "activity.invite", org_id=activity.org_id, target_type="activity",
+                target_id=activity.id,
                 detail={"invited": invited, "refused": [r["volunteer_id"] for r in refused]})
     db.session.commit()
     return {"invited": invited, "refused": refused}
@@ -237,7 +254,8 @@ def _decide(actor, activity_id, volunteer_ids, action):
         if action == "admit":
             fields = message_fields(activity, result="已录用")
             queue_message(kind="admission", account_id=account_id, fields=fields,
-                          dedupe_key=f"admission:{enrollment.id}:{stamp}", sms_text=sms_text("admission", fields),
+                          dedupe_key=f"admission:{enrollment.id}:{stamp}",
+                          sms_text=sms_text("admission", fields),
                           page=f"pages/activity/detail?id={activity.id}")
         else:
             _free_place(enrollment)
@@ -246,7 +264,8 @@ def _decide(actor, activity_id, volunteer_ids, action):
                           dedupe_key=f"removal:{enrollment.id}:{stamp}", sms_text=sms_text("removal", fields),
                           page=f"pages/activity/detail?id={activity.id}")
         done.append(volunteer_id)
-    authz.audit(actor, f"activity.{action}", org_id=activity.org_id, target_type="activity", target_id=activity.id,
+    authz.audit(actor, f"activity.{action}", org_id=activity.org_id, target_type="activity",
+                target_id=activity.id,
                 detail={"volunteer_ids": done, "refused": [r["volunteer_id"] for r in refused]})
     db.session.commit()
     return done, refused
@@ -275,7 +294,8 @@ def activity_enrollments(actor, activity_id, *, status=None, page=1, per_page=50
              .join(Account, Account.id == Volunteer.account_id).where(*conditions))
     rows = db.session.execute(query.order_by(Enrollment.created_at, Enrollment.id)
                               .limit(per_page).offset((max(page, 1) - 1) * per_page)).all()
-    total = db.session.execute(db.select(db.func.count()).select_from(Enrollment).where(*conditions)).scalar_one()
+    total = db.session.execute(
+        db.select(db.func.count()).select_from(Enrollment).where(*conditions)).scalar_one()
     return activity, rows, total
 
 
@@ -291,7 +311,8 @@ def invitable_volunteers(actor, activity_id, *, name=None, gender=None, page=1, 
     if gender:
         conditions.append(Account.gender == gender)
     query = db.select(Volunteer, Account).join(Account, Account.id == Volunteer.account_id).where(*conditions)
-    rows = db.session.execute(query.order_by(Volunteer.id).limit(per_page).offset((max(page, 1) - 1) * per_page)).all()
+    rows = db.session.execute(
+        query.order_by(Volunteer.id).limit(per_page).offset((max(page, 1) - 1) * per_page)).all()
     total = db.session.execute(
         db.select(db.func.count()).select_from(Volunteer).join(Account, Account.id == Volunteer.account_id)
         .where(*conditions)).scalar_one()
@@ -329,9 +350,12 @@ def my_activities(account_id, *, group=None, now, page=1, per_page=20):
     elif group == "ended":
         conditions.append(over)
         order = [Activity.start_at.desc(), Activity.id.desc()]
-    query = db.select(Enrollment, Activity).join(Activity, Activity.id == Enrollment.activity_id).where(*conditions)
-    rows = db.session.execute(query.order_by(*order).limit(per_page).offset((max(page, 1) - 1) * per_page)).all()
+    query = (db.select(Enrollment, Activity).join(Activity, Activity.id == Enrollment.activity_id)
+             .where(*conditions))
+    rows = db.session.execute(
+        query.order_by(*order).limit(per_page).offset((max(page, 1) - 1) * per_page)).all()
     total = db.session.execute(
-        db.select(db.func.count()).select_from(Enrollment).join(Activity, Activity.id == Enrollment.activity_id)
+        db.select(db.func.count()).select_from(Enrollment)
+        .join(Activity, Activity.id == Enrollment.activity_id)
         .where(*conditions)).scalar_one()
     return rows, total

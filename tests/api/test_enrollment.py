@@ -141,3 +141,32 @@ def test_cancel_refusals(client, factories):
     assert response.status_code == 409 and code(response) == "ENROLLMENT_REMOVED"
     response = client.post("/api/v1/activities/999999/enrollment", headers=bearer(volunteer))
     assert response.status_code == 404 and code(response) == "ACTIVITY_NOT_FOUND"
+
+
+def test_the_place_claim_itself_refuses_a_closed_activity(client, factories):
+    """The conditional UPDATE re-checks the window: an activity revoked between the checks and the
+    claim (here: revoked without the services, as a concurrent revocation would) is refused as
+    not open, not as full."""
+    from sqlalchemy import event
+
+    from app.models import Activity as ActivityModel
+
+    org = factories.org()
+    activity = factories.activity(org)
+    volunteer = factories.volunteer(org)
+    headers = bearer(volunteer)
+
+    def revoke_before_claim(conn, cursor, statement, parameters, context, executemany):
+        if statement.startswith("UPDATE activities SET taken_count"):
+            cursor.execute("UPDATE activities SET revoked_at = created_at WHERE id = %d" % activity_id)
+
+    activity_id = activity.id
+    engine = db.engine
+    event.listen(engine, "before_cursor_execute", revoke_before_claim)
+    try:
+        response = client.post(f"/api/v1/activities/{activity_id}/enrollment", headers=headers)
+    finally:
+        event.remove(engine, "before_cursor_execute", revoke_before_claim)
+    assert response.status_code == 409 and code(response) == "ENROLLMENT_NOT_OPEN"
+    assert response.json["error"]["state"] == "revoked"
+    assert db.session.get(ActivityModel, activity_id).taken_count == 0
