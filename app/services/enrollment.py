@@ -201,6 +201,14 @@ def invite(actor, activity_id, volunteer_ids):
         .where(Enrollment.activity_id == activity.id, Enrollment.volunteer_id.in_(ids),
                Enrollment.status.in_(rules.HOLDS_A_PLACE))
     ).scalars())
+    try:
+        return _record_invitations(actor, activity, ids, volunteers, enrolled, invited_before)
+    except IntegrityError:  # another admin invited one of them at the same moment
+        db.session.rollback()
+        raise DomainError("CONFLICT") from None
+
+
+def _record_invitations(actor, activity, ids, volunteers, enrolled, invited_before):
     invited, refused = [], []
     fields = message_fields(activity)
     for volunteer_id in ids:

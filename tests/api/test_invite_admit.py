@@ -160,3 +160,29 @@ def test_admission_message_row_is_written_with_the_change(client, factories):
     post_ids(client, f"/api/v1/admin/activities/{activity.id}/admissions", bearer(admin), [v.id])
     kinds = db.session.execute(db.select(OutboxMessage.kind, OutboxMessage.channel)).all()
     assert kinds == [("admission", "sms")]
+
+
+def test_two_admins_inviting_the_same_volunteer_at_once_never_fail_with_500(app, factories):
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    org = factories.org()
+    activity = factories.activity(org)
+    volunteer = factories.volunteer(org)
+    admins = [bearer(factories.admin(org)) for _ in range(4)]
+    activity_id, volunteer_id = activity.id, volunteer.id
+    barrier = threading.Barrier(len(admins))
+
+    def invite(headers):
+        client = app.test_client()
+        barrier.wait()
+        response = client.post(f"/api/v1/admin/activities/{activity_id}/invitations",
+                               json={"volunteer_ids": [volunteer_id]}, headers=headers)
+        return response.status_code, response.json
+
+    with ThreadPoolExecutor(max_workers=len(admins)) as pool:
+        results = list(pool.map(invite, admins))
+    assert all(status in (200, 409) for status, _ in results), results
+    assert sum(1 for status, body in results if status == 200 and body["invited"] == [volunteer_id]) == 1
+    db.session.rollback()
+    assert db.session.execute(db.select(db.func.count()).select_from(Invitation)).scalar_one() == 1
