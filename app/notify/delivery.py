@@ -14,10 +14,14 @@ Life of a row (app/models/notify.py):
   so a worker that lost its lease cannot overwrite the result of the one that took over.
 * Retries: RQ's enqueue_in (run by the worker's scheduler) at the backoff time, and the sweep
   (app/notify/sweeper.py) as the safety net for anything a dead worker or a lost job left due.
-* What remains (documented in README): a worker killed after WeChat accepted a message but
-  before the 'sent' commit leaves a row that looks unsent; it is sent again after the lease.
-  WeChat's send APIs take no idempotency key, so that window (milliseconds per message) is
-  narrowed, not closed.
+* The crash window: a worker killed after WeChat accepted a template message but before the
+  'sent' commit (or a send whose answer timed out) leaves a row that looks unsent. WeChat's
+  send APIs take no idempotency key; but it reports every template message it handled
+  (TEMPLATESENDJOBFINISH, with the openid), normally within seconds — well inside the lease —
+  and mark_template_result gives that msgid to the user's one unplaced row, which is then not
+  sent again. What remains (README): subscribe messages and SMS have no such report and are
+  sent again after the lease; so is a template row when the event does not come in time or
+  the user has several unplaced rows.
 """
 import logging
 import random
@@ -166,16 +170,28 @@ def _finish_key(msgid):
     return redis_store.key("outbox", "early-finish", msgid)
 
 
-def mark_template_result(msgid, status_text):
+def mark_template_result(msgid, status_text, openid=None):
     """TEMPLATESENDJOBFINISH: WeChat tells whether a template message reached the user.
 
-    status_text: "success", "failed:user block" or "failed: system failed". Returns the row
-    updated, or None for a msgid we have not recorded (yet: the event can overtake our own
-    'sent' commit, so it is kept an hour in Redis and applied when the row records the msgid).
+    status_text: "success", "failed:user block" or "failed: system failed"; openid: the event's
+    FromUserName (pass it: it closes most of the crash window, below). Returns the row updated,
+    or None for a msgid we cannot place.
+
+    A msgid we have not recorded is either an event that overtook our own 'sent' commit, or a
+    send whose worker died (or whose answer timed out) after WeChat accepted it. With the openid,
+    the one template row to that user still waiting for an outcome ('sending', or 'failed' on a
+    network error) takes the msgid, so it is not sent again when its lease ends. Without the
+    openid, or with several candidates, the status is kept an hour in Redis and applied when a
+    row records that msgid.
     """
     message = db.session.execute(
         db.select(OutboxMessage).filter_by(wechat_msgid=str(msgid), channel="template")
     ).scalar_one_or_none()
+    if message is None and openid:
+        message = _unplaced_send_to(openid)
+        if message is not None:
+            message.wechat_msgid = str(msgid)
+            message.sent_at = message.sent_at or utcnow()
     if message is None:
         redis_store.client.set(_finish_key(msgid), status_text, ex=3600)
         return None
@@ -189,6 +205,18 @@ def mark_template_result(msgid, status_text):
         message.last_error = status_text[:255]
     db.session.commit()
     return message
+
+
+def _unplaced_send_to(openid):
+    """The single template row to `openid` whose send may have reached WeChat unrecorded."""
+    M = OutboxMessage
+    candidates = db.session.execute(
+        db.select(M).where(M.channel == "template", M.recipient == openid, M.wechat_msgid.is_(None),
+                           db.or_(M.status == "sending",
+                                  db.and_(M.status == "failed", M.last_error.startswith("None:"))))
+        .limit(2)
+    ).scalars().all()
+    return candidates[0] if len(candidates) == 1 else None
 
 
 def _apply_early_finish(msgid):

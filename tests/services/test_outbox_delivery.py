@@ -186,3 +186,36 @@ def test_a_row_whose_workers_keep_dying_is_given_up(app, factories, emulator):
         app.config["OUTBOX_MAX_ATTEMPTS"] = 8
     assert row(message.id).last_error == "2 attempts without an outcome"
     assert emulator.state.sent == []
+
+
+def test_a_send_whose_worker_died_before_recording_it_is_placed_by_the_finish_event(factories, emulator, app):
+    """The crash window: WeChat accepted the message, the worker died before 'sent'. The
+    TEMPLATESENDJOBFINISH event (openid + msgid) places it, and the sweep does not send it again."""
+    from app.notify.templates import render
+    from app.wechat.gateway import get_gateway
+
+    message = one_message(factories)
+    assert delivery.claim(message.id) == 1
+    rendered = render(message.kind, "template", message.payload["fields"])
+    msgid = get_gateway().send_template(message.recipient, rendered["template_id"], rendered["data"])
+    # … the worker dies here. WeChat reports the delivery:
+    placed = delivery.mark_template_result(msgid, "success", openid=message.recipient)
+    assert placed.id == message.id and placed.status == "delivered" and placed.wechat_msgid == str(msgid)
+    make_due(message.id)  # the lease ends
+    assert sweep_outbox() == 0
+    assert delivery.deliver_message(message.id) == "not due"
+    assert len(emulator.state.sent) == 1
+
+
+def test_a_finish_event_is_not_guessed_onto_one_of_several_rows(factories):
+    volunteer = factories.volunteer(factories.org())
+    bind_mp(volunteer, openid="o-two")
+    for key in ("a", "b"):
+        queue_message(kind="admission", account_id=volunteer.account_id, dedupe_key=key,
+                      fields={"title": key, "result": "已录用"})
+    db.session.commit()
+    ids = db.session.execute(db.select(OutboxMessage.id)).scalars().all()
+    for message_id in ids:
+        delivery.claim(message_id)
+    assert delivery.mark_template_result("777", "success", openid="o-two") is None
+    assert {row(i).status for i in ids} == {"sending"}
