@@ -4,6 +4,8 @@ Each use case: plain values in, authorisation through app.services.authz, the ru
 app.domain.activity_rules, one commit with its audit row (and messages, for a revocation).
 Times arrive as naive UTC (the adapters convert aware input with app.timeutil.from_aware).
 """
+from sqlalchemy.orm import selectinload
+
 from app.domain import activity_rules as rules
 from app.domain import activity_state as st
 from app.errors import DomainError
@@ -191,7 +193,8 @@ def list_managed_activities(actor, *, page=1, per_page=20, include_revoked=True)
     if not include_revoked:
         conditions.append(Activity.revoked_at.is_(None))
     items = db.session.execute(
-        db.select(Activity).where(*conditions).order_by(Activity.start_at.desc(), Activity.id.desc())
+        db.select(Activity).where(*conditions).options(selectinload(Activity.organisation))
+        .order_by(Activity.start_at.desc(), Activity.id.desc())
         .limit(per_page).offset((max(page, 1) - 1) * per_page)
     ).scalars().all()
     total = db.session.execute(

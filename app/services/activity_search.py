@@ -8,6 +8,8 @@ range of an index instead of every row: 报名未开始 / 马上报名 / 报名�
 (app/models/activity.py) order by (start_at, id) and carry the other times, so the filters and
 the COUNT(*) run inside them.
 """
+from sqlalchemy.orm import selectinload
+
 from app.domain import activity_state as st
 from app.domain.regions import region_prefix
 from app.extensions import db
@@ -63,6 +65,7 @@ def page_query(*, now, page=1, per_page=20, **filters):
     """The SELECT of one page: soonest start first, then by id for a stable order."""
     conditions = search_conditions(now=now, **filters)
     query = (db.select(Activity).where(*conditions)
+             .options(selectinload(Activity.organisation))  # each item shows its organisation's name
              .order_by(Activity.start_at, Activity.id)
              .limit(per_page).offset((max(page, 1) - 1) * per_page))
     if filters.get("state") == st.IN_PROGRESS and IN_PROGRESS_INDEX_HINT:
