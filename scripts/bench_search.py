@@ -165,7 +165,8 @@ def main():
 
         from app.services import activity_search
 
-        activity_search.IN_PROGRESS_INDEX_HINT = None  # it names one of ours
+        activity_search.IN_PROGRESS_INDEX_HINT = None  # they name our indexes
+        activity_search.START_ORDER_INDEX_HINT = None
         ddl(*[f"DROP INDEX {index} ON activities" for index in OUR_INDEXES],
             *[f"CREATE INDEX {index} ON activities ({cols})" for index, cols in SKELETON_INDEXES.items()])
         skeleton = measure(app, now)

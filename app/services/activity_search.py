@@ -18,6 +18,9 @@ from app.models import Activity
 MAX_PER_PAGE = 50
 # 执行中 on MariaDB: see search_activities (None without that index, e.g. the benchmark's references).
 IN_PROGRESS_INDEX_HINT = "USE INDEX (ix_activities_end)"
+# Lists without region, family or organisation filter walk (start_at, id) in order; MariaDB otherwise switches
+# to a full scan and a sort for deep pages (page 200: 130 ms instead of ~20 ms).
+START_ORDER_INDEX_HINT = "FORCE INDEX (ix_activities_start)"
 
 
 def state_condition(state, now):
@@ -72,6 +75,9 @@ def page_query(*, now, page=1, per_page=20, **filters):
         # 执行中: the few rows not yet ended, then sorted; left alone MariaDB walks every past
         # activity in start order looking for them (its range estimates cannot tell the two apart).
         query = query.with_hint(Activity, IN_PROGRESS_INDEX_HINT, dialect_name="mysql")
+    elif (START_ORDER_INDEX_HINT and not filters.get("region") and filters.get("family") is None
+          and filters.get("org_id") is None):
+        query = query.with_hint(Activity, START_ORDER_INDEX_HINT, dialect_name="mysql")
     return query
 
 
