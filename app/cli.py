@@ -32,6 +32,13 @@ def register(app):
 
         run_worker(current_app._get_current_object(), burst=burst)
 
+    @app.cli.command("outbox-sweep")
+    def outbox_sweep():
+        """Queue a delivery job for every outbox message that is due (the worker also does this)."""
+        from app.notify.sweeper import sweep_outbox
+
+        click.echo(f"queued {sweep_outbox()} message(s)")
+
     @app.cli.command("db-ready")
     def db_ready():
         """Exit 0 when the database answers (used by scripts)."""

@@ -122,6 +122,14 @@ def load_config(env=None, overrides=None):
         # integration uses "none" (no answers: every check becomes 未知 after 24 hours).
         "IDENTITY_CHECKER": env.get("IDENTITY_CHECKER", "none" if mode == "production" else "local"),
         "DEMO_DATA": parse_boolean(env.get("DEMO_DATA", ""), "DEMO_DATA"),
+        # Outbox delivery (app/notify/delivery.py): claim lease, retry backoff, sweep, send rate.
+        "OUTBOX_LEASE_SECONDS": _int(env, "OUTBOX_LEASE_SECONDS", 120),
+        "OUTBOX_RETRY_BASE_SECONDS": _int(env, "OUTBOX_RETRY_BASE_SECONDS", 10),
+        "OUTBOX_RETRY_MAX_SECONDS": _int(env, "OUTBOX_RETRY_MAX_SECONDS", 3600),
+        "OUTBOX_MAX_ATTEMPTS": _int(env, "OUTBOX_MAX_ATTEMPTS", 8),
+        "OUTBOX_SWEEP_SECONDS": _int(env, "OUTBOX_SWEEP_SECONDS", 30),
+        "OUTBOX_PENDING_GRACE_SECONDS": _int(env, "OUTBOX_PENDING_GRACE_SECONDS", 60),
+        "WECHAT_SEND_RATE": env.get("WECHAT_SEND_RATE", "20/second"),
         # Bodies larger than this are refused with 413 before anything reads them.
         "MAX_CONTENT_LENGTH": _int(env, "MAX_CONTENT_LENGTH", 8 * 1024 * 1024),
         # flask-smorest: serve the OpenAPI description at /api/openapi.json

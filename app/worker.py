@@ -11,6 +11,13 @@ from app.extensions import jobs, redis_store
 def run_worker(app, burst=False):
     with app.app_context():
         worker = SimpleWorker([jobs.queue], connection=redis_store.client)
+        if not burst:
+            # The outbox's safety net: re-queue messages left due by a dead worker or a lost job.
+            # Started only now: RQ has just raised the pool's socket timeout above its blocking
+            # dequeue, and a connection opened before that (5 s) would break the dequeue.
+            from app.notify.sweeper import start_sweeper
+
+            start_sweeper(app)
         worker.work(burst=burst, with_scheduler=not burst)
 
 

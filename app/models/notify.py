@@ -3,8 +3,8 @@ from app.extensions import db
 from app.models.base import created_column, fk, id_column
 
 CHANNELS = ("template", "subscribe", "sms", "custom")
-# pending → sent → delivered; failed (will retry) → given_up (final, with a reason)
-OUTBOX_STATUSES = ("pending", "sent", "delivered", "failed", "given_up")
+# pending → sending (claimed, leased) → sent → delivered; failed (will retry) → given_up (final)
+OUTBOX_STATUSES = ("pending", "sending", "sent", "delivered", "failed", "given_up")
 
 
 class OutboxMessage(db.Model):

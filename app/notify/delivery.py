@@ -1,38 +1,155 @@
-"""Delivering outbox rows: one job per message, run by the worker."""
-from app.extensions import db
+"""Delivering outbox rows: one job per message, run by the worker; retried until it is sent.
+
+Life of a row (app/models/notify.py):
+
+    pending ──claim──► sending ──ok──► sent ──TEMPLATESENDJOBFINISH success──► delivered
+       ▲                  │  └─final error (43101, user block…) or too many attempts──► given_up
+       └── failed ◄───────┘ transient error (network, 5xx, -1, 45009…): retried with backoff
+
+* Claim with a lease: one conditional UPDATE moves a due row to 'sending' and sets
+  next_attempt_at to the end of the lease (OUTBOX_LEASE_SECONDS). Two jobs for the same row
+  (a scheduled retry and a sweep, say) never both send: only one UPDATE matches. A worker that
+  dies while holding a row leaves it 'sending'; once the lease is over the sweep re-queues it.
+* `attempts` is the fencing token: the outcome is written only WHERE attempts is still ours,
+  so a worker that lost its lease cannot overwrite the result of the one that took over.
+* Retries: RQ's enqueue_in (run by the worker's scheduler) at the backoff time, and the sweep
+  (app/notify/sweeper.py) as the safety net for anything a dead worker or a lost job left due.
+* The crash window: a worker killed after WeChat accepted a template message but before the
+  'sent' commit (or a send whose answer timed out) leaves a row that looks unsent. WeChat's
+  send APIs take no idempotency key; but it reports every template message it handled
+  (TEMPLATESENDJOBFINISH, with the openid), normally within seconds — well inside the lease —
+  and mark_template_result gives that msgid to the user's one unplaced row, which is then not
+  sent again. What remains (README): subscribe messages and SMS have no such report and are
+  sent again after the lease; so is a template row when the event does not come in time or
+  the user has several unplaced rows.
+"""
+import logging
+import random
+from datetime import timedelta
+
+from flask import current_app
+
+from app.extensions import db, jobs, redis_store
 from app.models import OutboxMessage
-from app.notify import sms
+from app.notify import ratelimit, sms
 from app.notify.templates import render
 from app.timeutil import utcnow
 from app.wechat.gateway import WechatApiError, get_gateway
 
+log = logging.getLogger(__name__)
+
 # WeChat answers that will never succeed on retry: give up with the reason.
-FINAL_ERRCODES = {43101: "用户未订阅或拒收", 43004: "用户未关注", 40003: "openid 无效", 40037: "模板 ID 无效"}
+FINAL_ERRCODES = {
+    43101: "用户未订阅或拒收",
+    43004: "用户未关注",
+    40003: "openid 无效",
+    40037: "模板 ID 无效",
+    47003: "模板参数不准确",
+    43019: "用户在黑名单中",
+}
 
 
-def deliver_message(message_id):
-    """Send one message if it is still pending; record the outcome."""
+def _cfg(name):
+    return current_app.config[name]
+
+
+def backoff_seconds(attempt):
+    """Exponential with ±20 % jitter: base, 2·base, 4·base … capped."""
+    delay = min(_cfg("OUTBOX_RETRY_MAX_SECONDS"),
+                _cfg("OUTBOX_RETRY_BASE_SECONDS") * 2 ** max(0, attempt - 1))
+    return max(0.5, delay * random.uniform(0.8, 1.2))
+
+
+def _due(now):
+    M = OutboxMessage
+    # A scheduled retry may fire a moment before its stored time: a second of tolerance.
+    return db.or_(
+        db.and_(M.status.in_(("pending", "failed")),
+                db.or_(M.next_attempt_at.is_(None), M.next_attempt_at <= now + timedelta(seconds=1))),
+        db.and_(M.status == "sending", M.next_attempt_at <= now),  # the lease ran out
+    )
+
+
+def claim(message_id):
+    """→ the attempt number we hold the row with, or None when it is not due (or not ours)."""
+    now = utcnow()
     claimed = db.session.execute(
-        db.update(OutboxMessage)
-        .where(OutboxMessage.id == message_id, OutboxMessage.status.in_(("pending", "failed")))
-        .values(status="sending", attempts=OutboxMessage.attempts + 1)
+        db.update(OutboxMessage).where(OutboxMessage.id == message_id, _due(now))
+        .values(status="sending", attempts=OutboxMessage.attempts + 1,
+                next_attempt_at=now + timedelta(seconds=_cfg("OUTBOX_LEASE_SECONDS")))
+        .execution_options(synchronize_session=False)
     ).rowcount
     db.session.commit()
     if not claimed:
-        return "not pending"
+        return None
+    return db.session.execute(
+        db.select(OutboxMessage.attempts).where(OutboxMessage.id == message_id)).scalar_one()
+
+
+def _finish(message_id, attempt, **values):
+    """Record the outcome if we still hold the row (status sending, attempts unchanged)."""
+    done = db.session.execute(
+        db.update(OutboxMessage)
+        .where(OutboxMessage.id == message_id, OutboxMessage.status == "sending",
+               OutboxMessage.attempts == attempt)
+        .values(**values).execution_options(synchronize_session=False)
+    ).rowcount
+    db.session.commit()
+    if not done:
+        log.warning("outbox %s: lease lost before the outcome was recorded", message_id)
+    return done
+
+
+def schedule_retry(message_id, seconds):
+    jobs.queue.enqueue_in(timedelta(seconds=seconds), deliver_message, message_id)
+
+
+def deliver_message(message_id):
+    """Send one message if it is due; record the outcome. Safe to run twice for the same row."""
+    attempt = claim(message_id)
+    if attempt is None:
+        return "not due"
+    if attempt > _cfg("OUTBOX_MAX_ATTEMPTS"):
+        # Claimed again and again without an outcome: workers died on it. Stop, say so.
+        _finish(message_id, attempt, status="given_up",
+                last_error=f"{attempt - 1} attempts without an outcome")
+        return "given_up"
     message = db.session.get(OutboxMessage, message_id)
+    db.session.refresh(message)
+    if not ratelimit.acquire(message.channel):
+        wait = ratelimit.seconds_until_free(message.channel)
+        _finish(message_id, attempt, status="pending", attempts=attempt - 1,
+                next_attempt_at=utcnow() + timedelta(seconds=wait))
+        schedule_retry(message_id, wait)
+        return "throttled"
     try:
         msgid = send(message)
     except WechatApiError as exc:
-        message.last_error = f"{exc.errcode}: {exc.errmsg}"[:255]
-        message.status = "given_up" if exc.errcode in FINAL_ERRCODES else "failed"
-        db.session.commit()
-        return message.status
-    message.status = "sent"
-    message.sent_at = utcnow()
-    message.wechat_msgid = str(msgid) if msgid is not None else None
-    db.session.commit()
+        error = f"{exc.errcode}: {exc.errmsg}"[:255]
+        if exc.errcode in FINAL_ERRCODES:
+            _finish(message_id, attempt, status="given_up", last_error=error)
+            return "given_up"
+        return _retry_later(message_id, attempt, error)
+    except Exception as exc:  # a bug or an outage of ours: logged, retried like a transient error
+        log.exception("outbox %s: unexpected error while sending", message_id)
+        db.session.rollback()
+        return _retry_later(message_id, attempt, f"{type(exc).__name__}: {exc}"[:255])
+    msgid = str(msgid) if msgid is not None else None
+    _finish(message_id, attempt, status="sent", sent_at=utcnow(), wechat_msgid=msgid, last_error=None)
+    if msgid and message.channel == "template":
+        _apply_early_finish(msgid)
     return "sent"
+
+
+def _retry_later(message_id, attempt, error):
+    if attempt >= _cfg("OUTBOX_MAX_ATTEMPTS"):
+        _finish(message_id, attempt, status="given_up", last_error=f"{attempt} attempts; last {error}"[:255])
+        return "given_up"
+    wait = backoff_seconds(attempt)
+    if _finish(message_id, attempt, status="failed", last_error=error,
+               next_attempt_at=utcnow() + timedelta(seconds=wait)):
+        schedule_retry(message_id, wait)
+    return "failed"
 
 
 def send(message):
@@ -49,17 +166,37 @@ def send(message):
     raise ValueError(f"unknown channel {message.channel}")
 
 
-def mark_template_result(msgid, status_text):
+def _finish_key(msgid):
+    return redis_store.key("outbox", "early-finish", msgid)
+
+
+def mark_template_result(msgid, status_text, openid=None):
     """TEMPLATESENDJOBFINISH: WeChat tells whether a template message reached the user.
 
-    status_text: "success", "failed:user block" or "failed: system failed". Returns the row
-    updated, or None for a msgid we never sent.
+    status_text: "success", "failed:user block" or "failed: system failed"; openid: the event's
+    FromUserName (pass it: it closes most of the crash window, below). Returns the row updated,
+    or None for a msgid we cannot place.
+
+    A msgid we have not recorded is either an event that overtook our own 'sent' commit, or a
+    send whose worker died (or whose answer timed out) after WeChat accepted it. With the openid,
+    the one template row to that user still waiting for an outcome ('sending', or 'failed' on a
+    network error) takes the msgid, so it is not sent again when its lease ends. Without the
+    openid, or with several candidates, the status is kept an hour in Redis and applied when a
+    row records that msgid.
     """
     message = db.session.execute(
         db.select(OutboxMessage).filter_by(wechat_msgid=str(msgid), channel="template")
     ).scalar_one_or_none()
+    if message is None and openid:
+        message = _unplaced_send_to(openid)
+        if message is not None:
+            message.wechat_msgid = str(msgid)
+            message.sent_at = message.sent_at or utcnow()
     if message is None:
+        redis_store.client.set(_finish_key(msgid), status_text, ex=3600)
         return None
+    if message.status in ("delivered", "given_up"):
+        return message  # WeChat repeats events; the first answer stands
     if status_text == "success":
         message.status = "delivered"
         message.delivered_at = utcnow()
@@ -68,3 +205,22 @@ def mark_template_result(msgid, status_text):
         message.last_error = status_text[:255]
     db.session.commit()
     return message
+
+
+def _unplaced_send_to(openid):
+    """The single template row to `openid` whose send may have reached WeChat unrecorded."""
+    M = OutboxMessage
+    candidates = db.session.execute(
+        db.select(M).where(M.channel == "template", M.recipient == openid, M.wechat_msgid.is_(None),
+                           db.or_(M.status == "sending",
+                                  db.and_(M.status == "failed", M.last_error.startswith("None:"))))
+        .limit(2)
+    ).scalars().all()
+    return candidates[0] if len(candidates) == 1 else None
+
+
+def _apply_early_finish(msgid):
+    status_text = redis_store.client.get(_finish_key(msgid))
+    if status_text is not None:
+        redis_store.client.delete(_finish_key(msgid))
+        mark_template_result(msgid, status_text.decode())

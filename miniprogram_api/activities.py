@@ -1,0 +1,149 @@
+"""Public activity search, an activity's page, enrollment, and an organisation's activities."""
+from flask import g
+from flask.views import MethodView
+from flask_smorest import Blueprint
+from marshmallow import Schema, fields, validate
+
+from app.domain import activity_state as st
+from app.domain.regions import is_known
+from app.errors import DomainError
+from app.extensions import db
+from app.models import Enrollment, Volunteer
+from app.services import activities as activity_service
+from app.services import authz, enrollment
+from app.services.activity_search import MAX_PER_PAGE, search_activities
+from app.services.sessions import resolve_token
+from app.timeutil import utcnow
+from miniprogram_api.activity_json import (
+    IsoTime,
+    activity_detail,
+    activity_summary,
+    enrollment_json,
+    page_json,
+)
+from miniprogram_api.auth_context import bearer_token, login_required
+
+blp = Blueprint("activities", __name__, url_prefix="/api/v1", description="志愿活动：搜索、详情、报名")
+
+
+class PageArgs(Schema):
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=10_000))
+    per_page = fields.Integer(load_default=20, validate=validate.Range(min=1, max=MAX_PER_PAGE))
+
+
+class SearchArgs(PageArgs):
+    state = fields.String(validate=validate.OneOf(st.STATES),
+                          metadata={"description": "not_open 报名未开始 / open 马上报名 / closed 报名结束 / "
+                                                   "in_progress 执行中 / ended 已结束 / revoked 已撤销"})
+    region = fields.String(validate=validate.Length(equal=6),
+                           metadata={"description": "行政区划代码；城市代码包含其下各区，440000 为全省"})
+    keyword = fields.String(validate=validate.Length(min=1, max=50), metadata={"description": "标题或地址包含"})
+    start_from = IsoTime(metadata={"description": "活动开始不早于（ISO 8601，带时区）"})
+    start_to = IsoTime(metadata={"description": "活动开始不晚于（ISO 8601，带时区）"})
+    family = fields.Boolean(metadata={"description": "亲子体验：true/false/1/0"})
+
+
+class OrgActivitiesArgs(PageArgs):
+    state = fields.String(validate=validate.OneOf(st.STATES))
+
+
+class EnrollBody(Schema):
+    position_id = fields.Integer(allow_none=True, metadata={"description": "活动设有岗位时必填"})
+
+
+@blp.route("/activities")
+class ActivitySearch(MethodView):
+    @blp.arguments(SearchArgs, location="query")
+    @blp.response(200)
+    def get(self, args):
+        """Search activities (anyone). With no filter: every activity not revoked, ended ones
+        included, soonest start first. Items carry `state` (stable code) and `state_label`."""
+        if args.get("region") and not is_known(args["region"]):
+            raise DomainError("REGION_UNKNOWN")
+        page, per_page = args.pop("page"), args.pop("per_page")
+        now = utcnow()
+        items, total = search_activities(now=now, page=page, per_page=per_page, **args)
+        return page_json([activity_summary(a, now) for a in items], total, page, per_page)
+
+
+def _optional_account_id():
+    token = bearer_token()
+    if not token:
+        return None
+    try:
+        return resolve_token(token).account_id
+    except DomainError:
+        return None
+
+
+def _sees_contact(account_id, activity):
+    if account_id is None:
+        return False
+    from app.models import Account
+
+    account = db.session.get(Account, account_id)
+    if account is not None and authz.is_admin(account) \
+            and authz.can_manage_org(account, activity.organisation):
+        return True
+    holds = db.session.execute(
+        db.select(Enrollment.id).join(Volunteer, Volunteer.id == Enrollment.volunteer_id)
+        .where(Volunteer.account_id == account_id, Enrollment.activity_id == activity.id,
+               Enrollment.status.in_(("pending", "admitted")))
+    ).first()
+    return holds is not None
+
+
+@blp.route("/activities/<int:activity_id>")
+class ActivityDetail(MethodView):
+    @blp.response(200)
+    def get(self, activity_id):
+        """An activity's page (anyone; the contact number in full for its admins and its volunteers).
+        With a bearer token, `my_enrollment` is the caller's enrollment, if any."""
+        activity = activity_service.public_activity(activity_id)
+        account_id = _optional_account_id()
+        data = activity_detail(activity, utcnow(), full_contact=_sees_contact(account_id, activity))
+        data["my_enrollment"] = None
+        if account_id is not None:
+            mine = db.session.execute(
+                db.select(Enrollment).join(Volunteer, Volunteer.id == Enrollment.volunteer_id)
+                .where(Volunteer.account_id == account_id, Enrollment.activity_id == activity.id)
+            ).scalar_one_or_none()
+            data["my_enrollment"] = enrollment_json(mine) if mine else None
+        return data
+
+
+@blp.route("/activities/<int:activity_id>/enrollment")
+class ActivityEnrollment(MethodView):
+    @blp.arguments(EnrollBody(), required=False)
+    @blp.response(201)
+    @blp.doc(security=[{"bearer": []}])
+    @login_required
+    def post(self, body, activity_id):
+        """报名 (approved volunteers, while 马上报名, within the quota; at most 5 pending).
+        Refusals: VOLUNTEER_NOT_APPROVED, ENROLLMENT_NOT_OPEN, QUOTA_FULL, POSITION_REQUIRED,
+        POSITION_FULL, TOO_MANY_PENDING, ALREADY_ENROLLED, ENROLLMENT_REMOVED, NOT_A_VOLUNTEER."""
+        result = enrollment.enroll(g.account.id, activity_id, (body or {}).get("position_id"))
+        return enrollment_json(result)
+
+    @blp.response(200)
+    @blp.doc(security=[{"bearer": []}])
+    @login_required
+    def delete(self, activity_id):
+        """取消报名 until the activity starts; frees the place. Refusals: NOT_ENROLLED,
+        ENROLLMENT_NOT_ACTIVE, CANCEL_TOO_LATE."""
+        return enrollment_json(enrollment.cancel(g.account.id, activity_id))
+
+
+@blp.route("/organisations/<int:org_id>/activities")
+class OrganisationActivities(MethodView):
+    @blp.arguments(OrgActivitiesArgs, location="query")
+    @blp.response(200)
+    def get(self, args, org_id):
+        """The organisation page's activity list (anyone): not revoked, soonest start first."""
+        now = utcnow()
+        org, (items, total) = activity_service.organisation_activities(
+            org_id, now=now, state=args.get("state"), page=args["page"], per_page=args["per_page"])
+        body = page_json([activity_summary(a, now) for a in items], total, args["page"], args["per_page"])
+        body["organisation"] = {"id": org.id, "name": org.name, "volunteer_count": org.volunteer_count,
+                                "activity_count": org.activity_count, "total_minutes": org.total_minutes}
+        return body

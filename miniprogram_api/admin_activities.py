@@ -1,0 +1,220 @@
+"""Organisation admins: publish, edit and revoke activities; invite, admit and remove volunteers.
+
+Every operation is scoped by app/services/authz.py (own organisations, descendants only under
+regional authority; another branch's activity answers NOT_FOUND) and leaves an audit row.
+"""
+from flask import g
+from flask.views import MethodView
+from flask_smorest import Blueprint
+from marshmallow import Schema, fields, validate
+
+from app.domain import activity_rules as rules
+from app.errors import DomainError
+from app.services import activities as activity_service
+from app.services import authz, enrollment
+from app.timeutil import utcnow
+from miniprogram_api.activity_json import (
+    IsoTime,
+    activity_detail,
+    activity_summary,
+    enrollment_json,
+    page_json,
+    volunteer_brief,
+)
+from miniprogram_api.auth_context import admin_required
+
+blp = Blueprint("admin_activities", __name__, url_prefix="/api/v1/admin/activities",
+                description="组织管理员：活动发布、修改、撤销、邀请、录用、移除")
+
+SECURITY = [{"bearer": []}]
+
+
+class PositionSchema(Schema):
+    id = fields.Integer(allow_none=True, metadata={"description": "修改已有岗位时填写"})
+    name = fields.String(required=True, validate=validate.Length(max=64))
+    quota = fields.Integer(required=True)
+
+
+class ActivitySchema(Schema):
+    org_id = fields.Integer(metadata={"description": "发布组织；只管理一个组织时可省略"})
+    title = fields.String(required=True, validate=validate.Length(min=1, max=120))
+    description = fields.String(allow_none=True, validate=validate.Length(max=20000))
+    service_category = fields.String(allow_none=True, validate=validate.Length(max=40))
+    region_code = fields.String(required=True, metadata={"description": "行政区划代码，如 440104"})
+    address = fields.String(allow_none=True, validate=validate.Length(max=255))
+    latitude = fields.Float(allow_none=True, metadata={"description": "gcj02"})
+    longitude = fields.Float(allow_none=True, metadata={"description": "gcj02"})
+    radius_m = fields.Integer(validate=validate.Range(min=10, max=50_000))
+    require_location = fields.Boolean()
+    cover_url = fields.Url(allow_none=True, validate=validate.Length(max=255))
+    enroll_start = IsoTime(required=True)
+    enroll_end = IsoTime(required=True)
+    start_at = IsoTime(required=True)
+    end_at = IsoTime(required=True)
+    quota = fields.Integer(required=True, metadata={"description": "招募人数，正整数"})
+    contact_name = fields.String(allow_none=True, validate=validate.Length(max=64))
+    contact_phone = fields.String(allow_none=True, validate=validate.Regexp(r"^[0-9+\- ]{5,20}$"))
+    is_family = fields.Boolean(metadata={"description": "亲子体验"})
+    positions = fields.List(fields.Nested(PositionSchema), validate=validate.Length(max=50),
+                            metadata={"description": "岗位（可选）；修改时给出完整列表"})
+
+
+class ActivityPatchSchema(ActivitySchema):
+    """The same fields, each optional (used with partial=True)."""
+
+
+class RevokeBody(Schema):
+    reason = fields.String(required=True, validate=validate.Length(min=1, max=255))
+
+
+class VolunteerIds(Schema):
+    volunteer_ids = fields.List(fields.Integer(), required=True,
+                                validate=validate.Length(min=1, max=enrollment.MAX_IDS))
+
+
+class ListArgs(Schema):
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
+    per_page = fields.Integer(load_default=20, validate=validate.Range(min=1, max=50))
+
+
+class RosterArgs(ListArgs):
+    status = fields.String(validate=validate.OneOf(rules.ENROLLMENT_LABELS))
+
+
+class InvitableArgs(ListArgs):
+    name = fields.String(validate=validate.Length(min=1, max=64))
+    gender = fields.String(validate=validate.OneOf(("male", "female")))
+
+
+def _org_for_publish(body):
+    org_id = body.pop("org_id", None)
+    if org_id is None:
+        own = authz.administered_orgs(g.account)
+        if len(own) != 1:
+            raise DomainError("VALIDATION_ERROR", "请指定发布组织 org_id。")
+        org_id = own[0].id
+    return org_id
+
+
+@blp.route("")
+class AdminActivities(MethodView):
+    @blp.arguments(ListArgs, location="query")
+    @blp.response(200)
+    @blp.doc(security=SECURITY)
+    @admin_required
+    def get(self, args):
+        """The activities of the organisations this admin manages, latest start first."""
+        items, total = activity_service.list_managed_activities(g.account, page=args["page"],
+                                                                per_page=args["per_page"])
+        now = utcnow()
+        return page_json([activity_summary(a, now) for a in items], total, args["page"], args["per_page"])
+
+    @blp.arguments(ActivitySchema)
+    @blp.response(201)
+    @blp.doc(security=SECURITY)
+    @admin_required
+    def post(self, body):
+        """发布活动. Refusals: ENROLL_WINDOW_INVALID, ENROLL_ENDS_AFTER_START, ACTIVITY_ENDS_BEFORE_START,
+        QUOTA_INVALID, COORDINATES_INVALID, REGION_UNKNOWN, POSITION_INVALID, POSITIONS_EXCEED_QUOTA."""
+        org_id = _org_for_publish(body)
+        activity = activity_service.publish_activity(g.account, org_id, body)
+        return activity_detail(activity, utcnow(), full_contact=True)
+
+
+@blp.route("/<int:activity_id>")
+class AdminActivity(MethodView):
+    @blp.response(200)
+    @blp.doc(security=SECURITY)
+    @admin_required
+    def get(self, activity_id):
+        activity = activity_service.managed_activity(g.account, activity_id)
+        return activity_detail(activity, utcnow(), full_contact=True)
+
+    @blp.arguments(ActivityPatchSchema(partial=True))
+    @blp.response(200)
+    @blp.doc(security=SECURITY)
+    @admin_required
+    def patch(self, body, activity_id):
+        """修改活动: any field; not once revoked (ACTIVITY_REVOKED) or ended (ACTIVITY_ENDED);
+        the quota never below the places taken (QUOTA_BELOW_TAKEN)."""
+        body.pop("org_id", None)
+        activity = activity_service.update_activity(g.account, activity_id, body)
+        return activity_detail(activity, utcnow(), full_contact=True)
+
+
+@blp.route("/<int:activity_id>/revoke")
+class AdminRevoke(MethodView):
+    @blp.arguments(RevokeBody)
+    @blp.response(200)
+    @blp.doc(security=SECURITY)
+    @admin_required
+    def post(self, body, activity_id):
+        """撤销活动 (final): everyone enrolled or admitted is notified."""
+        activity = activity_service.revoke_activity(g.account, activity_id, body["reason"])
+        return activity_detail(activity, utcnow(), full_contact=True)
+
+
+@blp.route("/<int:activity_id>/invitations")
+class AdminInvitations(MethodView):
+    @blp.arguments(VolunteerIds)
+    @blp.response(200)
+    @blp.doc(security=SECURITY)
+    @admin_required
+    def post(self, body, activity_id):
+        """邀请 volunteers registered under the activity's organisation (one or many). Others are
+        refused one by one in `refused` (VOLUNTEER_NOT_IN_ORG, ALREADY_INVITED, ALREADY_ENROLLED)."""
+        return enrollment.invite(g.account, activity_id, body["volunteer_ids"])
+
+
+@blp.route("/<int:activity_id>/invitable-volunteers")
+class AdminInvitable(MethodView):
+    @blp.arguments(InvitableArgs, location="query")
+    @blp.response(200)
+    @blp.doc(security=SECURITY)
+    @admin_required
+    def get(self, args, activity_id):
+        """Approved volunteers of the activity's organisation, by name and gender, with whether
+        each was invited or enrolled already (names and phones masked)."""
+        _, rows, total = enrollment.invitable_volunteers(g.account, activity_id, name=args.get("name"),
+                                                         gender=args.get("gender"), page=args["page"],
+                                                         per_page=args["per_page"])
+        items = [{**volunteer_brief(v, a), "invited": invited, "enrollment_status": status}
+                 for v, a, invited, status in rows]
+        return page_json(items, total, args["page"], args["per_page"])
+
+
+@blp.route("/<int:activity_id>/enrollments")
+class AdminRoster(MethodView):
+    @blp.arguments(RosterArgs, location="query")
+    @blp.response(200)
+    @blp.doc(security=SECURITY)
+    @admin_required
+    def get(self, args, activity_id):
+        """The activity's enrollments (待录用 / 已录用 / removed / cancelled), oldest first."""
+        _, rows, total = enrollment.activity_enrollments(g.account, activity_id, status=args.get("status"),
+                                                         page=args["page"], per_page=args["per_page"])
+        items = [{**enrollment_json(e), "volunteer": volunteer_brief(v, a)} for e, v, a in rows]
+        return page_json(items, total, args["page"], args["per_page"])
+
+
+@blp.route("/<int:activity_id>/admissions")
+class AdminAdmissions(MethodView):
+    @blp.arguments(VolunteerIds)
+    @blp.response(200)
+    @blp.doc(security=SECURITY)
+    @admin_required
+    def post(self, body, activity_id):
+        """录用 pending applicants (one or many); each is notified (WeChat and SMS). Per id refusals:
+        NOT_ENROLLED, ENROLLMENT_NOT_PENDING."""
+        return enrollment.admit(g.account, activity_id, body["volunteer_ids"])
+
+
+@blp.route("/<int:activity_id>/removals")
+class AdminRemovals(MethodView):
+    @blp.arguments(VolunteerIds)
+    @blp.response(200)
+    @blp.doc(security=SECURITY)
+    @admin_required
+    def post(self, body, activity_id):
+        """移除 applicants or admitted volunteers (one or many); places freed, each notified."""
+        return enrollment.remove(g.account, activity_id, body["volunteer_ids"])

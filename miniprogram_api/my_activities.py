@@ -1,0 +1,42 @@
+"""GET /api/v1/me/activities: the volunteer's own activities, grouped 已报名 / 已录用 / 已结束."""
+from flask import g
+from flask.views import MethodView
+from flask_smorest import Blueprint
+from marshmallow import Schema, fields, validate
+
+from app.services import enrollment
+from app.timeutil import utcnow
+from miniprogram_api.activity_json import activity_summary, enrollment_json, page_json
+from miniprogram_api.auth_context import login_required
+
+blp = Blueprint("my_activities", __name__, url_prefix="/api/v1/me", description="我的活动")
+
+
+class MyActivitiesArgs(Schema):
+    group = fields.String(validate=validate.OneOf(tuple(enrollment.MY_GROUPS)),
+                          metadata={"description": "enrolled 已报名 / admitted 已录用 / ended 已结束; 省略则全部"})
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
+    per_page = fields.Integer(load_default=20, validate=validate.Range(min=1, max=50))
+
+
+@blp.route("/activities")
+class MyActivities(MethodView):
+    @blp.arguments(MyActivitiesArgs, location="query")
+    @blp.response(200)
+    @blp.doc(security=[{"bearer": []}])
+    @login_required
+    def get(self, args):
+        """Every enrollment holding a place, each with its `group` and `group_label`;
+        `counts` gives the size of each group."""
+        now = utcnow()
+        rows, total = enrollment.my_activities(g.account.id, group=args.get("group"), now=now,
+                                               page=args["page"], per_page=args["per_page"])
+        items = []
+        for e, a in rows:
+            group = enrollment.my_group(e.status, a, now)
+            items.append({"activity": activity_summary(a, now), "enrollment": enrollment_json(e),
+                          "group": group, "group_label": enrollment.MY_GROUPS[group]})
+        body = page_json(items, total, args["page"], args["per_page"])
+        body["counts"] = {name: enrollment.my_activities(g.account.id, group=name, now=now, per_page=1)[1]
+                          for name in enrollment.MY_GROUPS}
+        return body
