@@ -30,6 +30,11 @@ ERRORS = {
     "DEMO_ACCOUNT_DISABLED": (403, "演示帐号仅在演示数据环境中可用。"),
     # --- organisations ---
     # --- wechat ---
+    "WECHAT_ALREADY_BOUND": (409, "该微信已绑定其他 i志愿 帐号，请先解除绑定。"),
+    "WECHAT_NOT_BOUND": (409, "该微信尚未绑定 i志愿 帐号。"),
+    "WECHAT_CODE_INVALID": (400, "微信登录凭证无效或已使用，请重新进入。"),
+    "WECHAT_UNAVAILABLE": (503, "微信服务暂时不可用，请稍后再试。"),
+    "WECHAT_SESSION_REQUIRED": (401, "请先通过微信登录。"),
     # --- activities and enrollment ---
     # --- service hours ---
 }

@@ -29,3 +29,11 @@ def verify_server():
     except InvalidSignatureException:
         abort(403)
     return args.get("echostr", "")
+
+
+@bp.post("/wechat/callback")
+def receive_message():
+    """Messages and events, plain or safe mode (see handlers/callback.py)."""
+    from handlers.callback import handle_post
+
+    return handle_post()

@@ -1,0 +1,168 @@
+"""WeChat identities: following and unfollowing the service account, binding an openid to an
+i志愿 account, unbinding, linking one person's identities by unionid, and the latest position
+a user reported (for the check-in geofence).
+
+The binding of a service-account openid is read on every callback, so it is cached in Redis
+(`wx-binding:<openid>` → account id, or "-" when unbound) and the cache is dropped whenever a
+binding changes.
+"""
+import json
+
+from app.errors import DomainError
+from app.extensions import db, redis_store
+from app.models import Account, AuthSession, WechatIdentity
+from app.timeutil import utcnow
+
+MP = "mp"
+MINIPROGRAM = "miniprogram"
+BINDING_CACHE_SECONDS = 3600
+LOCATION_SECONDS = 300
+UNBOUND = "-"
+
+
+def binding_cache_key(openid):
+    return redis_store.key("wx-binding", openid)
+
+
+def forget_binding(*openids):
+    keys = [binding_cache_key(o) for o in openids if o]
+    if keys:
+        redis_store.client.delete(*keys)
+
+
+def bound_account_id(openid, cached=None):
+    """The account bound to a service-account openid, or None. `cached`: the value already read
+    from the binding cache (the callback reads it together with its de-duplication key)."""
+    if cached is not None:
+        value = cached.decode() if isinstance(cached, bytes) else cached
+        return None if value == UNBOUND else int(value)
+    account_id = db.session.execute(
+        db.select(WechatIdentity.account_id).filter_by(app=MP, openid=openid)
+    ).scalar_one_or_none()
+    _cache_binding(openid, account_id)
+    return account_id
+
+
+def _cache_binding(openid, account_id):
+    redis_store.client.set(binding_cache_key(openid), account_id or UNBOUND, ex=BINDING_CACHE_SECONDS)
+
+
+def _identity(app, openid, lock=False):
+    query = db.select(WechatIdentity).filter_by(app=app, openid=openid)
+    if lock:
+        query = query.with_for_update()
+    return db.session.execute(query).scalar_one_or_none()
+
+
+def _get_or_create(app, openid, unionid=None):
+    identity = _identity(app, openid, lock=True)
+    if identity is None:
+        identity = WechatIdentity(app=app, openid=openid, unionid=unionid, subscribed=False)
+        db.session.add(identity)
+        try:
+            db.session.flush()
+        except Exception:  # another request created it at the same moment
+            db.session.rollback()
+            identity = _identity(app, openid, lock=True)
+            if identity is None:
+                raise
+    if unionid and not identity.unionid:
+        identity.unionid = unionid
+    return identity
+
+
+def record_subscription(openid, subscribed):
+    """subscribe / unsubscribe: only subscribed identities receive template messages.
+    Returns (account id or None, unionid or None)."""
+    identity = _get_or_create(MP, openid)
+    identity.subscribed = subscribed
+    if subscribed:
+        link_by_unionid(identity)
+    account_id, unionid = identity.account_id, identity.unionid
+    db.session.commit()
+    _cache_binding(openid, account_id)
+    return account_id, unionid
+
+
+def set_unionid(app, openid, unionid):
+    """A unionid learned later (user info of a follower): link the person's identities."""
+    identity = _get_or_create(app, openid, unionid)
+    changed = link_by_unionid(identity)
+    db.session.commit()
+    forget_binding(*(i.openid for i in changed if i.app == MP))
+    return identity
+
+
+def link_by_unionid(identity):
+    """One person, one account: identities sharing a unionid share the binding.
+    Caller commits. Returns the identities whose binding changed."""
+    if not identity.unionid:
+        return []
+    others = db.session.execute(
+        db.select(WechatIdentity).where(WechatIdentity.unionid == identity.unionid,
+                                        WechatIdentity.id != identity.id)
+    ).scalars().all()
+    changed = []
+    if identity.account_id is None:
+        bound = next((o for o in others if o.account_id is not None), None)
+        if bound is not None:
+            identity.account_id, identity.bound_at = bound.account_id, utcnow()
+            changed.append(identity)
+    if identity.account_id is not None:
+        for other in others:
+            if other.account_id is None:
+                other.account_id, other.bound_at = identity.account_id, utcnow()
+                changed.append(other)
+    return changed
+
+
+def bind(app, openid, account_id, unionid=None):
+    """Bind the identity (and, by unionid, the person's other identities) to an account.
+    An openid bound to another account is refused: it must be unbound first."""
+    identity = _get_or_create(app, openid, unionid)
+    if identity.account_id is not None and identity.account_id != account_id:
+        raise DomainError("WECHAT_ALREADY_BOUND")
+    identity.account_id, identity.bound_at = account_id, utcnow()
+    changed = [identity] + link_by_unionid(identity)
+    db.session.commit()
+    forget_binding(*(i.openid for i in changed if i.app == MP))
+    return identity
+
+
+def unbind(app, openid):
+    """The identity no longer belongs to an account: no more template messages to it, and
+    its mini-program sessions lose the account (the unionid link is dropped with it)."""
+    identity = _identity(app, openid, lock=True)
+    if identity is None or identity.account_id is None:
+        raise DomainError("WECHAT_NOT_BOUND")
+    identity.account_id, identity.bound_at = None, None
+    db.session.execute(
+        db.update(AuthSession)
+        .where(AuthSession.wechat_identity_id == identity.id, AuthSession.revoked_at.is_(None))
+        .values(revoked_at=utcnow())
+    )
+    db.session.commit()
+    forget_binding(openid)
+
+
+def account_of(app, openid):
+    identity = _identity(app, openid)
+    if identity is None or identity.account_id is None:
+        return None
+    return db.session.get(Account, identity.account_id)
+
+
+def remember_location(openid, latitude, longitude, precision=None):
+    """LOCATION events: the user's latest position, kept briefly for the check-in geofence."""
+    value = json.dumps({"latitude": float(latitude), "longitude": float(longitude),
+                        "precision": float(precision) if precision not in (None, "") else None})
+    redis_store.client.set(redis_store.key("wx-location", openid), value, ex=LOCATION_SECONDS)
+
+
+def latest_location(openid):
+    """→ (latitude, longitude) reported in the last 5 minutes, or (None, None)."""
+    raw = redis_store.client.get(redis_store.key("wx-location", openid))
+    if not raw:
+        return None, None
+    data = json.loads(raw)
+    return data["latitude"], data["longitude"]
