@@ -4,6 +4,13 @@ WeChat allows at most 3 top-level buttons (4 Chinese characters each) and 5 entr
 submenu. "{base}" stands for PUBLIC_BASE_URL. CLICK keys are answered by handlers/routes.py.
 """
 import copy
+import json
+
+import click
+from flask import Blueprint, current_app
+
+# Commands only (no routes): `flask wechat push-menu`.
+bp = Blueprint("wechat_menu", __name__, cli_group="wechat")
 
 KEY_MY_HOURS = "MY_HOURS"
 KEY_MY_ACTIVITIES = "MY_ACTIVITIES"
@@ -66,3 +73,23 @@ def menu_problems(menu):
             if entry.get("type") == "view" and not entry.get("url"):
                 problems.append(f"{entry['name']} needs a url")
     return problems
+
+
+@bp.cli.command("push-menu")
+@click.option("--dry-run", is_flag=True, help="Print the menu instead of sending it.")
+def push_menu(dry_run):
+    """Send the menu above to WeChat (/cgi-bin/menu/create)."""
+    from app.wechat.gateway import WechatApiError, get_gateway
+
+    menu = menu_for(current_app.config["PUBLIC_BASE_URL"])
+    problems = menu_problems(menu)
+    if problems:
+        raise click.ClickException("; ".join(problems))
+    if dry_run:
+        click.echo(json.dumps(menu, ensure_ascii=False, indent=2))
+        return
+    try:
+        get_gateway().create_menu(menu)
+    except WechatApiError as exc:
+        raise click.ClickException(f"WeChat refused the menu: {exc}") from None
+    click.echo(f"menu pushed to {current_app.config['WECHAT_API_BASE']}")

@@ -6,6 +6,7 @@ so that an expiry costs one fetch, not one per process (the 40001 storms of WECH
 WECHAT_API_BASE points every call at the real API or at the local emulator.
 """
 import hashlib
+import json
 import secrets
 import time
 from urllib.parse import quote
@@ -88,7 +89,8 @@ class SharedTokenClient(WeChatClient):
 
     def invalidate_token(self, failed_token):
         """Drop the shared token only if it is still the one WeChat refused."""
-        return bool(self._compare_and_delete(keys=[self._token_redis_key()], args=[failed_token]))
+        # RedisStorage keeps values JSON-encoded.
+        return bool(self._compare_and_delete(keys=[self._token_redis_key()], args=[json.dumps(failed_token)]))
 
     def _request(self, method, url_or_endpoint, **kwargs):
         params = dict(kwargs.pop("params", None) or {})
