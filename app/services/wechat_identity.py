@@ -120,13 +120,18 @@ def bind(app, openid, account_id, unionid=None):
     """Bind the identity (and, by unionid, the person's other identities) to an account.
     An openid bound to another account is refused: it must be unbound first."""
     identity = _get_or_create(app, openid, unionid)
-    if identity.account_id is not None and identity.account_id != account_id:
-        raise DomainError("WECHAT_ALREADY_BOUND")
-    identity.account_id, identity.bound_at = account_id, utcnow()
-    changed = [identity] + link_by_unionid(identity)
+    changed = _attach(identity, account_id)
     db.session.commit()
     forget_binding(*(i.openid for i in changed if i.app == MP))
     return identity
+
+
+def _attach(identity, account_id):
+    """Caller commits. → the identities whose binding changed."""
+    if identity.account_id is not None and identity.account_id != account_id:
+        raise DomainError("WECHAT_ALREADY_BOUND")
+    identity.account_id, identity.bound_at = account_id, utcnow()
+    return [identity] + link_by_unionid(identity)
 
 
 def unbind(app, openid):
@@ -166,3 +171,71 @@ def latest_location(openid):
         return None, None
     data = json.loads(raw)
     return data["latitude"], data["longitude"]
+
+
+# --- binding by account and password (H5 page, mini-program) ---
+
+def verify_credentials(identifier, password, config):
+    """The account, if the identifier and password match; the password login's rules apply
+    (lockout after repeated failures, deleted / pending accounts refused)."""
+    from app.security.passwords import DUMMY_HASH, verify_password
+    from app.services import login
+
+    account = login.find_account(identifier)
+    if account is None:
+        verify_password(DUMMY_HASH, password)  # same cost as a real check
+        raise DomainError("INVALID_CREDENTIALS")
+    failures_key = login._failure_key(account.id)
+    if int(redis_store.client.get(failures_key) or 0) >= config["LOGIN_MAX_FAILURES"]:
+        raise DomainError("ACCOUNT_LOCKED")
+    if not verify_password(account.password_hash, password):
+        pipe = redis_store.client.pipeline()
+        pipe.incr(failures_key)
+        pipe.expire(failures_key, config["LOGIN_LOCK_SECONDS"])
+        pipe.execute()
+        raise DomainError("INVALID_CREDENTIALS")
+    redis_store.client.delete(failures_key)
+    login.check_may_log_in(account, config)
+    return account
+
+
+def bind_with_password(app, openid, identifier, password, config):
+    """H5 binding page: the user proves the account with its password; the openid is bound."""
+    account = verify_credentials(identifier, password, config)
+    bind(app, openid, account.id)
+    return account
+
+
+def wx_login(openid, unionid, config):
+    """Mini-program wx.login (after code2session): a session for the identity, bound to its
+    account when there is one (directly or through the unionid). → (token, account or None)."""
+    from app.services import login
+    from app.services.sessions import issue_token
+
+    identity = _get_or_create(MINIPROGRAM, openid, unionid)
+    changed = link_by_unionid(identity)
+    account = db.session.get(Account, identity.account_id) if identity.account_id else None
+    if account is not None:
+        login.check_may_log_in(account, config)
+    token, _ = issue_token(config["SESSION_TTL_SECONDS"], account_id=account.id if account else None,
+                           wechat_identity_id=identity.id)
+    db.session.commit()
+    forget_binding(*(i.openid for i in changed if i.app == MP))
+    return token, account
+
+
+def bind_session(session_id, identifier, password, config):
+    """POST /auth/bind: the session's WeChat identity is bound to the account, and the session
+    (the same token) now belongs to that account."""
+    session = db.session.get(AuthSession, session_id)
+    if session is None or session.wechat_identity_id is None:
+        raise DomainError("WECHAT_SESSION_REQUIRED")
+    account = verify_credentials(identifier, password, config)
+    identity = db.session.execute(
+        db.select(WechatIdentity).filter_by(id=session.wechat_identity_id).with_for_update()
+    ).scalar_one()
+    changed = _attach(identity, account.id)
+    session.account_id = account.id
+    db.session.commit()
+    forget_binding(*(i.openid for i in changed if i.app == MP))
+    return account
