@@ -191,7 +191,7 @@ def scene(msg, text, source):
                                   latitude=latitude, longitude=longitude)
     except DomainError as exc:
         return replies.CLOCK_FAILED.format(message=exc.message)
-    title = volunteer_digest.activity_title(result.get("activity_id")) or ""
+    title = volunteer_digest.activity_title(result.get("activity_id")) or "活动"
     at = _local_time(result.get("at"))
     if result.get("kind") == "checkout":
         return replies.CLOCK_OUT.format(title=title, at=at, minutes=result.get("minutes") or 0)
