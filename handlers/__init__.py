@@ -12,6 +12,9 @@ def register_handlers(app):
     import importlib
     import pkgutil
 
+    from handlers.sessions import QuickCookieSessionInterface
+
+    app.session_interface = QuickCookieSessionInterface()
     app.register_blueprint(bp)
     for info in sorted(pkgutil.iter_modules(__path__), key=lambda i: i.name):
         module = importlib.import_module(f"{__name__}.{info.name}")

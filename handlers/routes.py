@@ -53,10 +53,10 @@ def bind_hint():
 # --- events ---
 
 def on_subscribe(msg):
-    account_id, unionid = wechat_identity.record_subscription(msg.openid, True)
+    account_id, unionid, changed = wechat_identity.record_subscription(msg.openid, True, msg._cached_binding)
     msg._account_id = account_id
-    if unionid is None:
-        jobs.enqueue(learn_unionid, msg.openid)
+    if changed and unionid is None:
+        jobs.enqueue(learn_unionid, msg.openid)  # a new follower: link their other identities
     key = msg.get("EventKey")
     if key.startswith("qrscene_"):
         scene_reply = scene(msg, key[len("qrscene_"):], source="mp_scan")
@@ -68,7 +68,7 @@ def on_subscribe(msg):
 
 
 def on_unsubscribe(msg):
-    wechat_identity.record_subscription(msg.openid, False)
+    wechat_identity.record_subscription(msg.openid, False, msg._cached_binding)
     return None
 
 
@@ -165,15 +165,19 @@ def on_unsupported(msg):
 
 # --- scenes: check-in / check-out codes ---
 
+_clock_service_missing = []
+
+
 def is_clock_scene(text):
-    if not text:
+    if not text or _clock_service_missing:
         return False
     try:
         from app.services.clock_entry import is_clock_scene as check
         return check(text)
-    except ModuleNotFoundError as exc:  # the attendance service is not installed in this build
+    except ModuleNotFoundError as exc:  # the attendance service is not part of this build
         if exc.name != "app.services.attendance":
             raise
+        _clock_service_missing.append(True)  # remembered: an import that fails is slow
         return False
 
 

@@ -2,9 +2,10 @@
 i志愿 account, unbinding, linking one person's identities by unionid, and the latest position
 a user reported (for the check-in geofence).
 
-The binding of a service-account openid is read on every callback, so it is cached in Redis
-(`wx-binding:<openid>` → account id, or "-" when unbound) and the cache is dropped whenever a
-binding changes.
+The binding of a service-account openid is read on every callback, so it is cached in Redis:
+`wx-binding:<openid>` → "<account id or ->:<s|u>" (bound account, subscribed or not). Every
+change of an identity goes through this module, which rewrites or drops the entry after its
+commit; the entry also expires after an hour, which bounds any drift.
 """
 import json
 
@@ -19,6 +20,12 @@ BINDING_CACHE_SECONDS = 3600
 LOCATION_SECONDS = 300
 UNBOUND = "-"
 
+# Built once: the callback runs these on its hot path (SQLAlchemy caches their compiled SQL).
+_BINDING_OF = db.select(WechatIdentity.account_id, WechatIdentity.subscribed).where(
+    WechatIdentity.app == db.bindparam("app"), WechatIdentity.openid == db.bindparam("openid"))
+_SUBSCRIPTION_OF = db.select(WechatIdentity.subscribed, WechatIdentity.account_id, WechatIdentity.unionid).where(
+    WechatIdentity.app == db.bindparam("app"), WechatIdentity.openid == db.bindparam("openid"))
+
 
 def binding_cache_key(openid):
     return redis_store.key("wx-binding", openid)
@@ -30,21 +37,27 @@ def forget_binding(*openids):
         redis_store.client.delete(*keys)
 
 
+def _decode(cached):
+    """A binding-cache value → (account id or None, subscribed or None when not recorded)."""
+    value = cached.decode() if isinstance(cached, bytes) else str(cached)
+    account, _, flag = value.partition(":")
+    return (None if account == UNBOUND else int(account)), {"s": True, "u": False}.get(flag)
+
+
 def bound_account_id(openid, cached=None):
     """The account bound to a service-account openid, or None. `cached`: the value already read
     from the binding cache (the callback reads it together with its de-duplication key)."""
     if cached is not None:
-        value = cached.decode() if isinstance(cached, bytes) else cached
-        return None if value == UNBOUND else int(value)
-    account_id = db.session.execute(
-        db.select(WechatIdentity.account_id).filter_by(app=MP, openid=openid)
-    ).scalar_one_or_none()
-    _cache_binding(openid, account_id)
+        return _decode(cached)[0]
+    row = db.session.connection().execute(_BINDING_OF, {"app": MP, "openid": openid}).first()
+    account_id, subscribed = (row.account_id, row.subscribed) if row is not None else (None, False)
+    _cache_binding(openid, account_id, subscribed)
     return account_id
 
 
-def _cache_binding(openid, account_id):
-    redis_store.client.set(binding_cache_key(openid), account_id or UNBOUND, ex=BINDING_CACHE_SECONDS)
+def _cache_binding(openid, account_id, subscribed):
+    redis_store.client.set(binding_cache_key(openid), f"{account_id or UNBOUND}:{'s' if subscribed else 'u'}",
+                           ex=BINDING_CACHE_SECONDS)
 
 
 def _identity(app, openid, lock=False):
@@ -71,17 +84,31 @@ def _get_or_create(app, openid, unionid=None):
     return identity
 
 
-def record_subscription(openid, subscribed):
+def record_subscription(openid, subscribed, cached=None):
     """subscribe / unsubscribe: only subscribed identities receive template messages.
-    Returns (account id or None, unionid or None)."""
+    Returns (account id or None, unionid or None, changed: whether anything was written).
+
+    WeChat's repeats are de-duplicated before this runs, so an identity already in the wanted
+    state (per the binding cache `cached`, else the database) is left alone: no write, no lock.
+    """
+    if cached is not None:
+        account_id, cached_subscribed = _decode(cached)
+        if cached_subscribed is subscribed:
+            return account_id, None, False
+    # Core execution (no ORM layer): this read runs for every subscribe and unsubscribe.
+    state = db.session.connection().execute(_SUBSCRIPTION_OF, {"app": MP, "openid": openid}).first()
+    if state is not None and state.subscribed == subscribed:
+        db.session.rollback()  # end the read-only transaction
+        _cache_binding(openid, state.account_id, subscribed)
+        return state.account_id, state.unionid, False
     identity = _get_or_create(MP, openid)
     identity.subscribed = subscribed
     if subscribed:
         link_by_unionid(identity)
     account_id, unionid = identity.account_id, identity.unionid
     db.session.commit()
-    _cache_binding(openid, account_id)
-    return account_id, unionid
+    _cache_binding(openid, account_id, subscribed)
+    return account_id, unionid, True
 
 
 def set_unionid(app, openid, unionid):

@@ -14,7 +14,13 @@ The same script also reads the cached binding of the sender (openid → account 
 callback costs one Redis round trip before its handler runs.
 """
 import hashlib
+import os
+import threading
 import time
+
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import NoScriptError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 
 NONCE_SECONDS = 600  # longer than the ±300 s timestamp window
 DEDUPE_SECONDS = 600  # WeChat's three tries take about 15 s
@@ -54,21 +60,54 @@ def timestamp_fresh(timestamp, now=None):
 
 
 class CallbackGuard:
+    """The callback's two Redis calls per message (claim, store the reply).
+
+    They run on a connection this thread keeps (not taken from and returned to redis-py's pool
+    on every call): on this hot path the pool's bookkeeping cost more CPU than the command.
+    A broken connection is dropped and the command retried once on a fresh one.
+    """
+
     def __init__(self, redis_client, key):
         """key: a function building our prefixed Redis keys (redis_store.key)."""
         self.redis = redis_client
         self.key = key
         self._claim = redis_client.register_script(_CLAIM)
+        self._local = threading.local()
+
+    def _connection(self):
+        conn = getattr(self._local, "conn", None)
+        if conn is None or self._local.pid != os.getpid():
+            conn = self.redis.connection_pool.make_connection()
+            self._local.conn, self._local.pid = conn, os.getpid()
+        return conn
+
+    def _command(self, *args):
+        for attempt in (1, 2):
+            conn = self._connection()
+            try:
+                conn.send_command(*args)
+                return conn.read_response()
+            except (RedisConnectionError, RedisTimeoutError):
+                conn.disconnect()
+                self._local.conn = None
+                if attempt == 2:
+                    raise
+        return None
 
     def claim(self, nonce, identity, binding_key):
         """→ (status, stored reply or None, cached binding or None); status 'new' | 'repeat' | 'replay'."""
-        status, stored, binding = self._claim(
-            keys=[self.key("wx-nonce", nonce), self.key("wx-dedupe", identity), binding_key],
-            args=[identity, NONCE_SECONDS, DEDUPE_SECONDS])
+        keys = [self.key("wx-nonce", nonce), self.key("wx-dedupe", identity), binding_key]
+        args = [identity, NONCE_SECONDS, DEDUPE_SECONDS]
+        try:
+            result = self._command("EVALSHA", self._claim.sha, 3, *keys, *args)
+        except NoScriptError:  # Redis restarted or flushed its scripts: load it again
+            result = self._command("EVAL", _CLAIM, 3, *keys, *args)
+        status, stored, binding = (list(result) + [None, None])[:3]
         return status.decode() if isinstance(status, bytes) else status, stored or None, binding or None
 
     def store_reply(self, identity, reply_xml):
-        self.redis.set(self.key("wx-dedupe", identity), b"=" + reply_xml.encode("utf-8"), ex=DEDUPE_SECONDS)
+        self._command("SET", self.key("wx-dedupe", identity), b"=" + reply_xml.encode("utf-8"),
+                      "EX", DEDUPE_SECONDS)
 
     def release(self, identity):
         """The handler failed and changed nothing: let WeChat's retry try again."""

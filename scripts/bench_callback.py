@@ -1,0 +1,101 @@
+"""Benchmark of /wechat/callback in safe mode (issue 4), loopback only and bounded.
+
+The service as scripts/serve runs it (gunicorn, WEB_CONCURRENCY workers, its job worker and
+the emulator; MariaDB + Redis with BENCH_DATABASE_URL / BENCH_REDIS_URL), and in the same run
+two references under gunicorn with the same worker count: the minimal wechatpy handler and a
+bare Flask endpoint. Each gets signed, encrypted messages — half text with unique MsgIds, a
+quarter SCAN, a quarter subscribe with qrscene_ — at concurrency 32 for 10 s after a warm-up.
+
+    BENCH_DATABASE_URL=mysql+pymysql://root@127.0.0.1/bench BENCH_REDIS_URL=redis://127.0.0.1:6379/14 \
+        scripts/bench callback
+
+Environment: BENCH_SECONDS (10), BENCH_WARMUP_SECONDS (3), BENCH_CONCURRENCY (32),
+WEB_CONCURRENCY (2), BENCH_USERS (500 distinct WeChat users).
+"""
+import os
+import sys
+import time
+
+from scripts import benchlib
+from scripts.wechat_play import WechatPeer
+
+AES_KEY = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG"
+TOKEN, APPID = "devtoken", "wxdev0000000000001"
+
+
+def build_requests(peer, count, users, tag):
+    """Signed, encrypted requests, each a distinct message with its own nonce (prepared
+    before the timed run, so that the load generator spends its CPU on sending only)."""
+    run = f"{tag}{int(time.time())}"
+    prepared = []
+    for i in range(count):
+        user = f"bench-user-{i % users}"
+        kind = i % 4
+        if kind in (0, 1):
+            message = peer.text(user, "你好" if kind == 0 else "帮助", msgid=int(f"{i}{run[-6:]}"))
+        elif kind == 2:
+            message = peer.event(user, "SCAN", EventKey=f"poster-{run}-{i}", Ticket="gQbench")
+        else:
+            message = peer.event(user, "subscribe", EventKey=f"qrscene_poster-{run}-{i}", Ticket="gQbench")
+        query, body = peer.envelope(message, nonce=f"{run}-{i}")
+        path = "/wechat/callback?" + "&".join(f"{k}={v}" for k, v in query.items())
+        prepared.append((path, body))
+    return prepared
+
+
+def request_maker(prepared, path_override=None):
+    headers = {"Content-Type": "text/xml"}
+
+    def make(i):
+        path, body = prepared[i % len(prepared)]
+        if path_override is not None:
+            path = path_override + path[path.index("?"):]
+        return "POST", path, body, headers
+
+    return make
+
+
+def run_one(name, base, pid, prepared, path_override, seconds, warmup, concurrency):
+    warm = prepared[: len(prepared) // 5]
+    benchlib.drive(base, request_maker(warm, path_override), concurrency=concurrency, seconds=warmup)
+    timed = prepared[len(prepared) // 5:]
+    figures = benchlib.drive(base, request_maker(timed, path_override), concurrency=concurrency,
+                             seconds=seconds, max_requests=len(timed), server_pid=pid)
+    print(f"  {name}: {figures['rps']:.0f} requests/s, statuses {figures['statuses']}", file=sys.stderr)
+    return figures
+
+
+def main():
+    seconds = float(os.environ.get("BENCH_SECONDS", "10"))
+    warmup = float(os.environ.get("BENCH_WARMUP_SECONDS", "3"))
+    concurrency = int(os.environ.get("BENCH_CONCURRENCY", "32"))
+    workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
+    users = int(os.environ.get("BENCH_USERS", "500"))
+    per_run = int(os.environ.get("BENCH_MAX_REQUESTS", "60000"))
+    peer = WechatPeer(TOKEN, APPID, AES_KEY)
+    env = {"WECHAT_TOKEN": TOKEN, "WECHAT_APPID": APPID, "WECHAT_AES_KEY": AES_KEY}
+    rows = []
+
+    print("preparing requests …", file=sys.stderr)
+    prepared = build_requests(peer, per_run, users, "svc")
+    with benchlib.served_service(os.environ.get("BENCH_DATABASE_URL"), os.environ.get("BENCH_REDIS_URL"),
+                                 workers=workers, extra_env=env) as service:
+        rows.append(("i志愿 /wechat/callback (scripts/serve)",
+                     run_one("service", service.base, service.pid, prepared, None, seconds, warmup, concurrency)))
+    reference = build_requests(peer, per_run, users, "ref")
+    with benchlib.gunicorn_app("scripts.bench_callback_apps:wechatpy_app", workers=workers, env=env) as ref:
+        rows.append(("minimal Flask + wechatpy handler",
+                     run_one("wechatpy", ref.base, ref.pid, reference, "/", seconds, warmup, concurrency)))
+    with benchlib.gunicorn_app("scripts.bench_callback_apps:bare_app", workers=workers, env=env) as bare:
+        rows.append(("bare Flask constant",
+                     run_one("bare", bare.base, bare.pid, reference, "/", seconds, warmup, concurrency)))
+
+    db = "MariaDB" if (os.environ.get("BENCH_DATABASE_URL") or "").startswith("mysql") else "SQLite"
+    redis = "Redis" if os.environ.get("BENCH_REDIS_URL") else "embedded Redis"
+    print(f"\nsafe mode, concurrency {concurrency}, {seconds:.0f} s after {warmup:.0f} s warm-up, "
+          f"{workers} gunicorn workers each, {db} + {redis}, {os.cpu_count()} CPUs\n")
+    print(benchlib.format_table(rows))
+
+
+if __name__ == "__main__":
+    main()
