@@ -10,7 +10,9 @@ quarter SCAN, a quarter subscribe with qrscene_ — at concurrency 32 for 10 s a
         scripts/bench callback
 
 Environment: BENCH_SECONDS (10), BENCH_WARMUP_SECONDS (3), BENCH_CONCURRENCY (32),
-WEB_CONCURRENCY (2), BENCH_USERS (500 distinct WeChat users).
+WEB_CONCURRENCY (2), BENCH_USERS (500 distinct WeChat users). The warm-up reaches every user
+once, and the jobs it queues for new followers finish before the timed run; the references
+log each request like scripts/serve's gunicorn does.
 """
 import os
 import sys
@@ -55,9 +57,27 @@ def request_maker(prepared, path_override=None):
     return make
 
 
-def run_one(name, base, pid, prepared, path_override, seconds, warmup, concurrency):
+def wait_for_jobs(service, seconds=60):
+    """New followers queue a job (their unionid); let the warm-up's jobs finish before timing."""
+    import redis
+
+    url = service.env.get("REDIS_URL")
+    if not url:
+        time.sleep(3)
+        return
+    client = redis.Redis.from_url(url)
+    queue = f"rq:queue:{service.env['REDIS_PREFIX']}default"
+    deadline = time.time() + seconds
+    while client.llen(queue) and time.time() < deadline:
+        time.sleep(0.2)
+    time.sleep(0.5)  # the job being run
+
+
+def run_one(name, base, pid, prepared, path_override, seconds, warmup, concurrency, after_warmup=None):
     warm = prepared[: len(prepared) // 5]
     benchlib.drive(base, request_maker(warm, path_override), concurrency=concurrency, seconds=warmup)
+    if after_warmup:
+        after_warmup()
     timed = prepared[len(prepared) // 5:]
     figures = benchlib.drive(base, request_maker(timed, path_override), concurrency=concurrency,
                              seconds=seconds, max_requests=len(timed), server_pid=pid)
@@ -74,6 +94,8 @@ def main():
     per_run = int(os.environ.get("BENCH_MAX_REQUESTS", "60000"))
     peer = WechatPeer(TOKEN, APPID, AES_KEY)
     env = {"WECHAT_TOKEN": TOKEN, "WECHAT_APPID": APPID, "WECHAT_AES_KEY": AES_KEY}
+    # The references log each request like scripts/serve's gunicorn does (--access-logfile -).
+    reference_env = {**env, "GUNICORN_CMD_ARGS": "--access-logfile -"}
     rows = []
 
     print("preparing requests …", file=sys.stderr)
@@ -81,12 +103,13 @@ def main():
     with benchlib.served_service(os.environ.get("BENCH_DATABASE_URL"), os.environ.get("BENCH_REDIS_URL"),
                                  workers=workers, extra_env=env) as service:
         rows.append(("i志愿 /wechat/callback (scripts/serve)",
-                     run_one("service", service.base, service.pid, prepared, None, seconds, warmup, concurrency)))
+                     run_one("service", service.base, service.pid, prepared, None, seconds, warmup, concurrency,
+                             after_warmup=lambda: wait_for_jobs(service))))
     reference = build_requests(peer, per_run, users, "ref")
-    with benchlib.gunicorn_app("scripts.bench_callback_apps:wechatpy_app", workers=workers, env=env) as ref:
+    with benchlib.gunicorn_app("scripts.bench_callback_apps:wechatpy_app", workers=workers, env=reference_env) as ref:
         rows.append(("minimal Flask + wechatpy handler",
                      run_one("wechatpy", ref.base, ref.pid, reference, "/", seconds, warmup, concurrency)))
-    with benchlib.gunicorn_app("scripts.bench_callback_apps:bare_app", workers=workers, env=env) as bare:
+    with benchlib.gunicorn_app("scripts.bench_callback_apps:bare_app", workers=workers, env=reference_env) as bare:
         rows.append(("bare Flask constant",
                      run_one("bare", bare.base, bare.pid, reference, "/", seconds, warmup, concurrency)))
 
