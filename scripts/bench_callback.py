@@ -103,13 +103,15 @@ def main():
     with benchlib.served_service(os.environ.get("BENCH_DATABASE_URL"), os.environ.get("BENCH_REDIS_URL"),
                                  workers=workers, extra_env=env) as service:
         rows.append(("i志愿 /wechat/callback (scripts/serve)",
-                     run_one("service", service.base, service.pid, prepared, None, seconds, warmup, concurrency,
-                             after_warmup=lambda: wait_for_jobs(service))))
+                     run_one("service", service.base, service.pid, prepared, None, seconds, warmup,
+                             concurrency, after_warmup=lambda: wait_for_jobs(service))))
     reference = build_requests(peer, per_run, users, "ref")
-    with benchlib.gunicorn_app("scripts.bench_callback_apps:wechatpy_app", workers=workers, env=reference_env) as ref:
+    with benchlib.gunicorn_app("scripts.bench_callback_apps:wechatpy_app", workers=workers,
+                               env=reference_env) as ref:
         rows.append(("minimal Flask + wechatpy handler",
                      run_one("wechatpy", ref.base, ref.pid, reference, "/", seconds, warmup, concurrency)))
-    with benchlib.gunicorn_app("scripts.bench_callback_apps:bare_app", workers=workers, env=reference_env) as bare:
+    with benchlib.gunicorn_app("scripts.bench_callback_apps:bare_app", workers=workers,
+                               env=reference_env) as bare:
         rows.append(("bare Flask constant",
                      run_one("bare", bare.base, bare.pid, reference, "/", seconds, warmup, concurrency)))
 

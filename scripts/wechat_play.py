@@ -113,7 +113,8 @@ class WechatPeer:
         if self.crypto:
             if not {"Encrypt", "MsgSignature", "TimeStamp", "Nonce"} <= set(parsed):
                 raise ValueError(f"safe-mode reply without its envelope: {parsed}")
-            if parsed["MsgSignature"] != sha1(self.token, parsed["TimeStamp"], parsed["Nonce"], parsed["Encrypt"]):
+            expected = sha1(self.token, parsed["TimeStamp"], parsed["Nonce"], parsed["Encrypt"])
+            if parsed["MsgSignature"] != expected:
                 raise ValueError("reply MsgSignature does not match")
             parsed = children(PrpCrypto(self.crypto.key).decrypt(parsed["Encrypt"], self.appid).encode())
         return parsed
@@ -126,7 +127,8 @@ def build(peer, user, command, args):
     if command == "subscribe":
         scene = args[1] if args[:1] == ["--scene"] and len(args) > 1 else None
         if scene:
-            return peer.event(user, "subscribe", EventKey=f"qrscene_{scene}", Ticket="gQEMU" + secrets.token_hex(6))
+            return peer.event(user, "subscribe", EventKey=f"qrscene_{scene}",
+                              Ticket="gQEMU" + secrets.token_hex(6))
         return peer.event(user, "subscribe")
     if command == "unsubscribe":
         return peer.event(user, "unsubscribe")
@@ -143,7 +145,8 @@ def build(peer, user, command, args):
     if command == "location":
         return peer.event(user, "LOCATION", Latitude=args[0], Longitude=args[1], Precision="20.0")
     if command == "template-finished":
-        return peer.event(user, "TEMPLATESENDJOBFINISH", MsgID=args[0], Status=args[1] if len(args) > 1 else "success")
+        return peer.event(user, "TEMPLATESENDJOBFINISH", MsgID=args[0],
+                          Status=args[1] if len(args) > 1 else "success")
     raise SystemExit(f"unknown command {command!r}")
 
 

@@ -23,7 +23,9 @@ UNBOUND = "-"
 # Built once: the callback runs these on its hot path (SQLAlchemy caches their compiled SQL).
 _BINDING_OF = db.select(WechatIdentity.account_id, WechatIdentity.subscribed).where(
     WechatIdentity.app == db.bindparam("app"), WechatIdentity.openid == db.bindparam("openid"))
-_SUBSCRIPTION_OF = db.select(WechatIdentity.subscribed, WechatIdentity.account_id, WechatIdentity.unionid).where(
+_SUBSCRIPTION_OF = db.select(
+    WechatIdentity.subscribed, WechatIdentity.account_id, WechatIdentity.unionid
+).where(
     WechatIdentity.app == db.bindparam("app"), WechatIdentity.openid == db.bindparam("openid"))
 
 

@@ -75,7 +75,8 @@ def test_h5_binding_then_template_messages_then_unbinding(app, client, factories
     queue_message(kind="review_result", account_id=volunteer.account_id, fields={"name": "x"},
                   dedupe_key="bind-test:2")
     db.session.commit()
-    assert db.session.execute(db.select(OutboxMessage).filter_by(dedupe_key="bind-test:2:template")).first() is None
+    query = db.select(OutboxMessage).filter_by(dedupe_key="bind-test:2:template")
+    assert db.session.execute(query).first() is None
 
 
 def test_h5_posts_need_the_page_token(app, client, factories):
@@ -129,7 +130,8 @@ def test_wx_login_codes_work_once_and_bad_ones_are_4xx(client):
 
 
 def test_wx_login_when_wechat_is_down_is_a_503(client, emulator):
-    requests.post(emulator.url + "/__emulator__/fail", json={"api": "jscode2session", "status": 502}, timeout=5)
+    requests.post(emulator.url + "/__emulator__/fail", json={"api": "jscode2session", "status": 502},
+                  timeout=5)
     response = client.post("/api/v1/auth/wx-login", json={"code": "user:mia:1"})
     assert response.status_code == 503 and response.json["error"]["code"] == "WECHAT_UNAVAILABLE"
 
@@ -143,7 +145,8 @@ def test_bind_needs_a_wechat_session(client, factories):
     assert response.json["error"]["code"] == "WECHAT_SESSION_REQUIRED"
 
 
-def test_unionid_links_the_mini_program_and_the_service_account(app, client, factories, plain_wechat, run_jobs):
+def test_unionid_links_the_mini_program_and_the_service_account(app, client, factories, plain_wechat,
+                                                                run_jobs):
     """Bound in the mini-program; following the service account later is bound too (unionid
     learned from user/info), so template messages reach the service account at once."""
     volunteer = factories.volunteer(factories.org())

@@ -12,7 +12,8 @@ from handlers import replies
 
 def identity(openid):
     db.session.commit()  # a new transaction: MariaDB (REPEATABLE READ) shows other commits
-    return db.session.execute(db.select(WechatIdentity).filter_by(app="mp", openid=openid)).scalar_one_or_none()
+    query = db.select(WechatIdentity).filter_by(app="mp", openid=openid)
+    return db.session.execute(query).scalar_one_or_none()
 
 
 def bind(wechat, user, account):
@@ -74,7 +75,8 @@ def test_scan_of_a_non_clock_scene_welcomes_back(wechat):
 @pytest.mark.parametrize("event", ["scancode_push", "scancode_waitmsg"])
 def test_scancode_events_answer_with_what_was_scanned(wechat, event):
     reply = wechat.say(wechat.event("fay", event, EventKey="SCAN_CLOCK",
-                                    ScanCodeInfo={"ScanType": "qrcode", "ScanResult": "https://example.org/x"}))
+                                    ScanCodeInfo={"ScanType": "qrcode",
+                                                  "ScanResult": "https://example.org/x"}))
     assert reply["Content"] == replies.SCANCODE_RESULT.format(text="https://example.org/x")
 
 
@@ -121,7 +123,8 @@ def test_location_message_is_remembered_and_acknowledged(wechat):
 def test_template_send_job_finish_records_delivery(wechat, factories):
     volunteer = factories.volunteer(factories.org())
     row = OutboxMessage(dedupe_key="t:finish", account_id=volunteer.account_id, channel="template",
-                        kind="review_result", recipient="o1", payload={}, status="sent", wechat_msgid="424242")
+                        kind="review_result", recipient="o1", payload={}, status="sent",
+                        wechat_msgid="424242")
     db.session.add(row)
     db.session.commit()
     assert wechat.say(wechat.event("max", "TEMPLATESENDJOBFINISH", MsgID=424242, Status="success")) == {}

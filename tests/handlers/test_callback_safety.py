@@ -49,7 +49,8 @@ def test_hostile_xml_inside_a_validly_encrypted_message_is_refused(safe_wechat, 
     timestamp, nonce = str(int(time.time())), "enc-hostile"
     envelope = xml_of({"ToUserName": "gh", "Encrypt": encrypt}).encode()
     started = time.monotonic()
-    response = safe_wechat.client.post("/wechat/callback", query_string=safe_wechat.query(timestamp, nonce, encrypt),
+    response = safe_wechat.client.post("/wechat/callback",
+                                       query_string=safe_wechat.query(timestamp, nonce, encrypt),
                                        data=envelope)
     assert time.monotonic() - started < 1.0
     assert response.status_code == 400
@@ -88,7 +89,8 @@ def test_safe_mode_refuses_a_plain_post(safe_wechat, plain_wechat):
 def test_safe_mode_refuses_an_encrypt_element_that_does_not_decrypt(safe_wechat):
     timestamp, nonce, encrypt = str(int(time.time())), "n-junk", "bm90IGEgY2lwaGVydGV4dA=="
     body = xml_of({"ToUserName": "gh", "Encrypt": encrypt}).encode()
-    response = safe_wechat.client.post("/wechat/callback", query_string=safe_wechat.query(timestamp, nonce, encrypt),
+    response = safe_wechat.client.post("/wechat/callback",
+                                       query_string=safe_wechat.query(timestamp, nonce, encrypt),
                                        data=body)
     assert response.status_code == 400
 

@@ -73,7 +73,8 @@ def test_scancode_waitmsg_checks_in_then_out(wechat, scene):
     bind(wechat, "cai", scene["volunteer"])
     near_the_venue(wechat, "cai", scene["activity"])
     checkin = wechat.say(wechat.event("cai", "scancode_waitmsg", EventKey="SCAN_CLOCK",
-                                      ScanCodeInfo={"ScanType": "qrcode", "ScanResult": scene["code"]("checkin")}))
+                                      ScanCodeInfo={"ScanType": "qrcode",
+                                                    "ScanResult": scene["code"]("checkin")}))
     assert checkin["Content"].startswith("签到成功"), checkin
     assert clock_events(scene["volunteer"])[0].source == "mp_scancode"
     checkout = wechat.say(wechat.event("cai", "scancode_waitmsg", EventKey="SCAN_CLOCK",

@@ -30,9 +30,11 @@ def test_processes_racing_after_each_expiry_cause_one_fetch_each_and_no_40001_lo
     barrier = context.Barrier(PROCESSES + 1)
     results = context.Queue()
     # A token that WeChat no longer accepts (as after another service rotated it): 40001.
-    redis_store.client.set(token_key(app), json.dumps("STALE_TOKEN_FROM_BEFORE"), ex=3600)  # as RedisStorage stores it
+    # JSON-encoded, as wechatpy's RedisStorage stores it
+    redis_store.client.set(token_key(app), json.dumps("STALE_TOKEN_FROM_BEFORE"), ex=3600)
     processes = [context.Process(target=send_in_a_process,
-                                 args=(gateway_config(app), redis_url, redis_store.prefix, barrier, results, 2))
+                                 args=(gateway_config(app), redis_url, redis_store.prefix, barrier,
+                                       results, 2))
                  for _ in range(PROCESSES)]
     for p in processes:
         p.start()
@@ -78,7 +80,8 @@ def test_a_late_40001_does_not_throw_away_a_fresh_token(app, emulator):
 
 def test_quota_and_server_errors_surface_without_a_token_refresh(app, emulator):
     gateway = Gateway(app.config, redis_store.client, redis_store.prefix)
-    requests.post(emulator.url + "/__emulator__/fail", json={"api": "custom_send", "errcode": 45009}, timeout=5)
+    requests.post(emulator.url + "/__emulator__/fail", json={"api": "custom_send", "errcode": 45009},
+                  timeout=5)
     with pytest.raises(WechatApiError) as caught:
         gateway.send_custom_text("o1", "hi")
     assert caught.value.errcode == 45009
