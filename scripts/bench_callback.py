@@ -9,10 +9,13 @@ quarter SCAN, a quarter subscribe with qrscene_ — at concurrency 32 for 10 s a
     BENCH_DATABASE_URL=mysql+pymysql://root@127.0.0.1/bench BENCH_REDIS_URL=redis://127.0.0.1:6379/14 \
         scripts/bench callback
 
+All three run at once and are measured in interleaved rounds (the order rotating), so that the
+load of anything else on the machine falls on each alike; the median round of each is shown.
+
 Environment: BENCH_SECONDS (10), BENCH_WARMUP_SECONDS (3), BENCH_CONCURRENCY (32),
-WEB_CONCURRENCY (2), BENCH_USERS (500 distinct WeChat users). The warm-up reaches every user
-once, and the jobs it queues for new followers finish before the timed run; the references
-log each request like scripts/serve's gunicorn does.
+BENCH_ROUNDS (3), WEB_CONCURRENCY (2), BENCH_USERS (500 distinct WeChat users). The warm-up
+reaches every user once, and the jobs it queues for new followers finish before timing; the
+references log each request like scripts/serve's gunicorn does.
 """
 import os
 import sys
@@ -73,16 +76,8 @@ def wait_for_jobs(service, seconds=60):
     time.sleep(0.5)  # the job being run
 
 
-def run_one(name, base, pid, prepared, path_override, seconds, warmup, concurrency, after_warmup=None):
-    warm = prepared[: len(prepared) // 5]
-    benchlib.drive(base, request_maker(warm, path_override), concurrency=concurrency, seconds=warmup)
-    if after_warmup:
-        after_warmup()
-    timed = prepared[len(prepared) // 5:]
-    figures = benchlib.drive(base, request_maker(timed, path_override), concurrency=concurrency,
-                             seconds=seconds, max_requests=len(timed), server_pid=pid)
-    print(f"  {name}: {figures['rps']:.0f} requests/s, statuses {figures['statuses']}", file=sys.stderr)
-    return figures
+def warm_up(base, prepared, path_override, seconds, concurrency):
+    benchlib.drive(base, request_maker(prepared, path_override), concurrency=concurrency, seconds=seconds)
 
 
 def main():
@@ -91,35 +86,58 @@ def main():
     concurrency = int(os.environ.get("BENCH_CONCURRENCY", "32"))
     workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
     users = int(os.environ.get("BENCH_USERS", "500"))
-    per_run = int(os.environ.get("BENCH_MAX_REQUESTS", "60000"))
+    rounds = int(os.environ.get("BENCH_ROUNDS", "3"))
+    per_round = int(os.environ.get("BENCH_MAX_REQUESTS", "20000"))
     peer = WechatPeer(TOKEN, APPID, AES_KEY)
     env = {"WECHAT_TOKEN": TOKEN, "WECHAT_APPID": APPID, "WECHAT_AES_KEY": AES_KEY}
     # The references log each request like scripts/serve's gunicorn does (--access-logfile -).
     reference_env = {**env, "GUNICORN_CMD_ARGS": "--access-logfile -"}
-    rows = []
 
     print("preparing requests …", file=sys.stderr)
-    prepared = build_requests(peer, per_run, users, "svc")
+    # The service gets new messages in every round (a repeat would be answered from the
+    # de-duplication store); the references may see the same ones again.
+    service_sets = [build_requests(peer, per_round, users, f"s{r}") for r in range(rounds + 1)]
+    reference_set = build_requests(peer, per_round, users, "ref")
+    names = ["i志愿 /wechat/callback (scripts/serve)", "minimal Flask + wechatpy handler",
+             "bare Flask constant"]
+    runs = {name: [] for name in names}
     with benchlib.served_service(os.environ.get("BENCH_DATABASE_URL"), os.environ.get("BENCH_REDIS_URL"),
-                                 workers=workers, extra_env=env) as service:
-        rows.append(("i志愿 /wechat/callback (scripts/serve)",
-                     run_one("service", service.base, service.pid, prepared, None, seconds, warmup,
-                             concurrency, after_warmup=lambda: wait_for_jobs(service))))
-    reference = build_requests(peer, per_run, users, "ref")
-    with benchlib.gunicorn_app("scripts.bench_callback_apps:wechatpy_app", workers=workers,
-                               env=reference_env) as ref:
-        rows.append(("minimal Flask + wechatpy handler",
-                     run_one("wechatpy", ref.base, ref.pid, reference, "/", seconds, warmup, concurrency)))
-    with benchlib.gunicorn_app("scripts.bench_callback_apps:bare_app", workers=workers,
-                               env=reference_env) as bare:
-        rows.append(("bare Flask constant",
-                     run_one("bare", bare.base, bare.pid, reference, "/", seconds, warmup, concurrency)))
+                                 workers=workers, extra_env=env) as service, \
+            benchlib.gunicorn_app("scripts.bench_callback_apps:wechatpy_app", workers=workers,
+                                  env=reference_env) as ref, \
+            benchlib.gunicorn_app("scripts.bench_callback_apps:bare_app", workers=workers,
+                                  env=reference_env) as bare:
+        targets = {names[0]: (service, None), names[1]: (ref, "/"), names[2]: (bare, "/")}
+        warm_up(service.base, service_sets[rounds], None, warmup, concurrency)
+        wait_for_jobs(service)
+        warm_up(ref.base, reference_set, "/", warmup, concurrency)
+        warm_up(bare.base, reference_set, "/", warmup, concurrency)
+        # Interleaved rounds, in a rotating order, so that a change in the machine's load
+        # falls on every server alike; each server's median round is reported.
+        for r in range(rounds):
+            order = names[r % 3:] + names[: r % 3]
+            for name in order:
+                server, override = targets[name]
+                prepared = service_sets[r] if override is None else reference_set
+                figures = benchlib.drive(server.base, request_maker(prepared, override),
+                                         concurrency=concurrency, seconds=seconds,
+                                         max_requests=len(prepared), server_pid=server.pid)
+                runs[name].append(figures)
+                print(f"  round {r + 1} {name}: {figures['rps']:.0f} requests/s, "
+                      f"{figures['cpu_us_per_request']:.0f} µs CPU, statuses {figures['statuses']}",
+                      file=sys.stderr)
+    rows = [(name, sorted(runs[name], key=lambda f: f["rps"])[len(runs[name]) // 2]) for name in names]
 
     db = "MariaDB" if (os.environ.get("BENCH_DATABASE_URL") or "").startswith("mysql") else "SQLite"
     redis = "Redis" if os.environ.get("BENCH_REDIS_URL") else "embedded Redis"
-    print(f"\nsafe mode, concurrency {concurrency}, {seconds:.0f} s after {warmup:.0f} s warm-up, "
-          f"{workers} gunicorn workers each, {db} + {redis}, {os.cpu_count()} CPUs\n")
+    print(f"\nsafe mode, concurrency {concurrency}, {seconds:.0f} s per round after {warmup:.0f} s warm-up, "
+          f"median of {rounds} interleaved rounds, {workers} gunicorn workers each, {db} + {redis}, "
+          f"{os.cpu_count()} CPUs\n")
     print(benchlib.format_table(rows))
+    print("\nevery round (requests/s, CPU µs/request):")
+    for name in names:
+        figures = ", ".join(f"{f['rps']:.0f} / {f['cpu_us_per_request']:.0f}" for f in runs[name])
+        print(f"- {name}: {figures}")
 
 
 if __name__ == "__main__":
