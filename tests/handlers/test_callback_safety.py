@@ -158,3 +158,33 @@ def test_a_repeated_subscribe_event_in_parallel_takes_effect_once(wechat):
         t.join()
     assert len(answers) == 6 and all(a == answers[0] for a in answers)
     assert jobs.queue.count == 1  # one unionid look-up: the event was handled once
+
+
+def test_a_failing_handler_is_answered_politely_and_its_retry_runs_again(plain_wechat, monkeypatch):
+    from handlers import routes
+
+    calls = []
+
+    def broken(msg):
+        calls.append(msg.openid)
+        raise RuntimeError("database went away")
+
+    monkeypatch.setitem(routes.ROUTES, ("event", "click"), broken)
+    event = plain_wechat.event("fin", "CLICK", EventKey="HELP")
+    assert plain_wechat.say(event, nonce="fail-1")["Content"] == replies.BUSY
+    monkeypatch.setitem(routes.ROUTES, ("event", "click"), routes.on_click)
+    # WeChat's retry of the same event is handled afresh (the claim was released)
+    assert plain_wechat.say(event, nonce="fail-2")["Content"] == replies.HELP
+    assert len(calls) == 1
+
+
+def test_the_guard_survives_a_dropped_redis_connection(plain_wechat):
+    import socket
+
+    from handlers.callback import _parts
+
+    assert plain_wechat.say(plain_wechat.text("gil", "帮助"))["Content"] == replies.HELP
+    with plain_wechat.client.application.app_context():
+        guard = _parts()[1]
+    guard._local.conn._sock.shutdown(socket.SHUT_RDWR)  # as when Redis restarts
+    assert plain_wechat.say(plain_wechat.text("gil", "帮助"))["Content"] == replies.HELP
