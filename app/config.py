@@ -107,6 +107,10 @@ def load_config(env=None, overrides=None):
         "MINIPROGRAM_APPID": env["MINIPROGRAM_APPID"],
         "MINIPROGRAM_SECRET": env["MINIPROGRAM_SECRET"],
         "WECHAT_API_BASE": env.get("WECHAT_API_BASE", "https://api.weixin.qq.com").rstrip("/"),
+        # OAuth's authorize page; the emulator plays it too when WECHAT_API_BASE points there.
+        "WECHAT_OPEN_BASE": (env.get("WECHAT_OPEN_BASE") or (
+            "https://open.weixin.qq.com" if env.get("WECHAT_API_BASE", "https://api.weixin.qq.com").rstrip("/")
+            == "https://api.weixin.qq.com" else env["WECHAT_API_BASE"])).rstrip("/"),
         "PUBLIC_BASE_URL": env["PUBLIC_BASE_URL"].rstrip("/"),
         # The SMS provider's API; in development the emulator plays it.
         "SMS_API_BASE": env.get("SMS_API_BASE", env.get("WECHAT_API_BASE", "")).rstrip("/"),

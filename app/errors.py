@@ -65,6 +65,11 @@ ERRORS = {
     "PHOTO_TYPE": (415, "证件照只能是 JPEG 或 PNG 图片。"),
     "PHOTO_TOO_LARGE": (413, "证件照不能超过 5 MB。"),
     # --- wechat ---
+    "WECHAT_ALREADY_BOUND": (409, "该微信已绑定其他 i志愿 帐号，请先解除绑定。"),
+    "WECHAT_NOT_BOUND": (409, "该微信尚未绑定 i志愿 帐号。"),
+    "WECHAT_CODE_INVALID": (400, "微信登录凭证无效或已使用，请重新进入。"),
+    "WECHAT_UNAVAILABLE": (503, "微信服务暂时不可用，请稍后再试。"),
+    "WECHAT_SESSION_REQUIRED": (401, "请先通过微信登录。"),
     # --- activities and enrollment ---
     "ENROLL_WINDOW_INVALID": (422, "报名开始时间须早于报名截止时间。"),
     "ENROLL_ENDS_AFTER_START": (422, "报名截止时间不能晚于活动开始时间。"),

@@ -12,6 +12,9 @@ def register_handlers(app):
     import importlib
     import pkgutil
 
+    from handlers.sessions import QuickCookieSessionInterface
+
+    app.session_interface = QuickCookieSessionInterface()
     app.register_blueprint(bp)
     for info in sorted(pkgutil.iter_modules(__path__), key=lambda i: i.name):
         module = importlib.import_module(f"{__name__}.{info.name}")
@@ -29,3 +32,11 @@ def verify_server():
     except InvalidSignatureException:
         abort(403)
     return args.get("echostr", "")
+
+
+@bp.post("/wechat/callback")
+def receive_message():
+    """Messages and events, plain or safe mode (see handlers/callback.py)."""
+    from handlers.callback import handle_post
+
+    return handle_post()

@@ -5,6 +5,9 @@ errcode/errmsg), records everything it receives, and fails on request so that re
 error paths can be tested:
 
     GET  /__emulator__/sent       messages "delivered" (template, subscribe, custom, sms, mail), newest last
+    GET  /__emulator__/sent       messages "delivered" (template, subscribe, custom), newest last
+    GET  /__emulator__/menu       the menu last created with /cgi-bin/menu/create
+    POST /__emulator__/oauth-user {"user": "alice"}: who opens the next OAuth authorize page
     GET  /__emulator__/requests   every API request received, newest last
     POST /__emulator__/fail       {"api": "template_send", "errcode": 45009, "times": 2}
                                   or {"api": ..., "status": 503} or {"api": ..., "delay": 6}
@@ -34,6 +37,8 @@ ERRMSG = {
     40029: "invalid code",
     40125: "invalid appsecret",
     40163: "code been used",
+    40017: "invalid button type",
+    46003: "menu no exist",
     42001: "access_token expired",
     40097: "invalid args",
     40169: "invalid length for scene, or the data is not json string",
@@ -63,6 +68,11 @@ class EmulatorState:
             self.msgid = 1000
             self.wxacodes = []  # mini-program codes made: {scene, page, at}
             self.qr_scenes = {}  # ticket → {action_name, scene, url, at}
+            # service account: menu, JS-SDK tickets, OAuth codes
+            self.menu = None
+            self.tickets = {}  # ticket → (appid, expires_at)
+            self.ticket_fetches = []
+            self.oauth_user = "h5user"  # who "is" in WeChat when the authorize page is opened
 
     def next_failure(self, api):
         with self.lock:
@@ -215,6 +225,118 @@ def create_emulator(apps=None):
             "unionid": unionid_for(user),
         })
 
+    # --- service account: menu, users, JS-SDK ticket, web OAuth ---
+    def token_call(api):
+        """Common start of an access_token call: an injected failure or a token problem."""
+        failure = injected(api)
+        if failure:
+            return failure
+        problem = token_problem()
+        if problem:
+            return wechat_error(problem)
+        return None
+
+    @app.post("/cgi-bin/menu/create")
+    def menu_create():
+        refused = token_call("menu_create")
+        if refused:
+            return refused
+        body = request.get_json(silent=True, force=True) or {}
+        buttons = body.get("button") or []
+        if not 1 <= len(buttons) <= 3 or any(len(b.get("sub_button") or []) > 5 for b in buttons):
+            return wechat_error(40017)  # invalid button
+        with state.lock:
+            state.menu = body
+        return jsonify({"errcode": 0, "errmsg": "ok"})
+
+    @app.get("/cgi-bin/menu/get")
+    def menu_get():
+        refused = token_call("menu_get")
+        if refused:
+            return refused
+        with state.lock:
+            if state.menu is None:
+                return wechat_error(46003)
+            return jsonify({"menu": state.menu})
+
+    @app.get("/cgi-bin/user/info")
+    def user_info():
+        refused = token_call("user_info")
+        if refused:
+            return refused
+        openid = request.args.get("openid", "")
+        user = KNOWN_OPENIDS.get(openid)
+        info = {"subscribe": 1, "openid": openid, "language": "zh_CN",
+                "subscribe_time": int(time.time())}
+        if user is not None:
+            info["unionid"] = unionid_for(user)
+        return jsonify(info)
+
+    @app.get("/cgi-bin/ticket/getticket")
+    def getticket():
+        refused = token_call("getticket")
+        if refused:
+            return refused
+        token = request.args.get("access_token", "")
+        now = time.time()
+        with state.lock:
+            appid = state.tokens[token][0]
+            ticket = "EMU_TICKET_" + secrets.token_hex(20)
+            state.tickets[ticket] = (appid, now + TOKEN_SECONDS)
+            state.ticket_fetches.append({"appid": appid, "at": now})
+        return jsonify({"errcode": 0, "errmsg": "ok", "ticket": ticket, "expires_in": TOKEN_SECONDS})
+
+    @app.get("/connect/oauth2/authorize")
+    def oauth_authorize():
+        """WeChat's authorize page: snsapi_base is silent, so it redirects straight back.
+        `emulator_user` (an emulator extension) says who the WeChat user is."""
+        from urllib.parse import urlencode
+
+        from flask import redirect
+
+        redirect_uri = request.args.get("redirect_uri", "")
+        if not redirect_uri or request.args.get("response_type") != "code":
+            return "invalid redirect_uri or response_type", 400
+        user = request.args.get("emulator_user") or state.oauth_user
+        code = f"oauth:{user}:{secrets.token_hex(8)}"
+        separator = "&" if "?" in redirect_uri else "?"
+        return redirect(redirect_uri + separator + urlencode({"code": code,
+                                                              "state": request.args.get("state", "")}))
+
+    @app.get("/sns/oauth2/access_token")
+    def oauth_access_token():
+        failure = injected("oauth_access_token")
+        if failure:
+            return failure
+        appid, secret = request.args.get("appid", ""), request.args.get("secret", "")
+        problem = check_secret(appid, secret)
+        if problem:
+            return wechat_error(problem)
+        code = request.args.get("code", "")
+        if not code.startswith("oauth:"):
+            return wechat_error(40029)
+        with state.lock:
+            if code in state.used_codes:
+                return wechat_error(40163)
+            state.used_codes.add(code)
+        user = code_user(code.replace("oauth:", "user:", 1))
+        # snsapi_base answers without unionid (WeChat's documentation)
+        return jsonify({"access_token": "EMU_OAUTH_" + secrets.token_hex(12), "expires_in": 7200,
+                        "refresh_token": "EMU_REFRESH_" + secrets.token_hex(12),
+                        "openid": openid_for(appid, user), "scope": "snsapi_base"})
+
+    @app.post("/__emulator__/oauth-user")
+    def set_oauth_user():
+        """Who opens the next OAuth page: {"user": "alice"}."""
+        with state.lock:
+            state.oauth_user = (request.get_json(force=True) or {}).get("user") or "h5user"
+        return jsonify({"ok": True})
+
+    @app.get("/__emulator__/menu")
+    def current_menu():
+        with state.lock:
+            return jsonify(state.menu)
+
     @app.post("/sms/send")
     def sms_send():
         """A stand-in SMS provider: records {phone, text} among the sent messages."""
@@ -348,8 +470,14 @@ def code_user(code):
     return parts[1] if len(parts) >= 3 and parts[0] == "user" else code
 
 
+# openid → user for every openid this process has made (so that user/info knows the unionid)
+KNOWN_OPENIDS = {}
+
+
 def openid_for(appid, user):
-    return "o" + hashlib.sha256(f"{appid}:{user}".encode()).hexdigest()[:27]
+    openid = "o" + hashlib.sha256(f"{appid}:{user}".encode()).hexdigest()[:27]
+    KNOWN_OPENIDS[openid] = user
+    return openid
 
 
 def unionid_for(user):

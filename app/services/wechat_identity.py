@@ -1,0 +1,270 @@
+"""WeChat identities: following and unfollowing the service account, binding an openid to an
+i志愿 account, unbinding, linking one person's identities by unionid, and the latest position
+a user reported (for the check-in geofence).
+
+The binding of a service-account openid is read on every callback, so it is cached in Redis:
+`wx-binding:<openid>` → "<account id or ->:<s|u>" (bound account, subscribed or not). Every
+change of an identity goes through this module, which rewrites or drops the entry after its
+commit; the entry also expires after an hour, which bounds any drift.
+"""
+import json
+
+from app.errors import DomainError
+from app.extensions import db, redis_store
+from app.models import Account, AuthSession, WechatIdentity
+from app.timeutil import utcnow
+
+MP = "mp"
+MINIPROGRAM = "miniprogram"
+BINDING_CACHE_SECONDS = 3600
+LOCATION_SECONDS = 300
+UNBOUND = "-"
+
+# Built once: the callback runs these on its hot path (SQLAlchemy caches their compiled SQL).
+_BINDING_OF = db.select(WechatIdentity.account_id, WechatIdentity.subscribed).where(
+    WechatIdentity.app == db.bindparam("app"), WechatIdentity.openid == db.bindparam("openid"))
+_SUBSCRIPTION_OF = db.select(
+    WechatIdentity.subscribed, WechatIdentity.account_id, WechatIdentity.unionid
+).where(
+    WechatIdentity.app == db.bindparam("app"), WechatIdentity.openid == db.bindparam("openid"))
+
+
+def binding_cache_key(openid):
+    return redis_store.key("wx-binding", openid)
+
+
+def forget_binding(*openids):
+    keys = [binding_cache_key(o) for o in openids if o]
+    if keys:
+        redis_store.client.delete(*keys)
+
+
+def _decode(cached):
+    """A binding-cache value → (account id or None, subscribed or None when not recorded)."""
+    value = cached.decode() if isinstance(cached, bytes) else str(cached)
+    account, _, flag = value.partition(":")
+    return (None if account == UNBOUND else int(account)), {"s": True, "u": False}.get(flag)
+
+
+def bound_account_id(openid, cached=None):
+    """The account bound to a service-account openid, or None. `cached`: the value already read
+    from the binding cache (the callback reads it together with its de-duplication key)."""
+    if cached is not None:
+        return _decode(cached)[0]
+    row = db.session.connection().execute(_BINDING_OF, {"app": MP, "openid": openid}).first()
+    account_id, subscribed = (row.account_id, row.subscribed) if row is not None else (None, False)
+    _cache_binding(openid, account_id, subscribed)
+    return account_id
+
+
+def _cache_binding(openid, account_id, subscribed):
+    redis_store.client.set(binding_cache_key(openid), f"{account_id or UNBOUND}:{'s' if subscribed else 'u'}",
+                           ex=BINDING_CACHE_SECONDS)
+
+
+def _identity(app, openid, lock=False):
+    query = db.select(WechatIdentity).filter_by(app=app, openid=openid)
+    if lock:
+        query = query.with_for_update()
+    return db.session.execute(query).scalar_one_or_none()
+
+
+def _get_or_create(app, openid, unionid=None):
+    identity = _identity(app, openid, lock=True)
+    if identity is None:
+        identity = WechatIdentity(app=app, openid=openid, unionid=unionid, subscribed=False)
+        db.session.add(identity)
+        try:
+            db.session.flush()
+        except Exception:  # another request created it at the same moment
+            db.session.rollback()
+            identity = _identity(app, openid, lock=True)
+            if identity is None:
+                raise
+    if unionid and not identity.unionid:
+        identity.unionid = unionid
+    return identity
+
+
+def record_subscription(openid, subscribed, cached=None):
+    """subscribe / unsubscribe: only subscribed identities receive template messages.
+    Returns (account id or None, unionid or None, changed: whether anything was written).
+
+    WeChat's repeats are de-duplicated before this runs, so an identity already in the wanted
+    state (per the binding cache `cached`, else the database) is left alone: no write, no lock.
+    """
+    if cached is not None:
+        account_id, cached_subscribed = _decode(cached)
+        if cached_subscribed is subscribed:
+            return account_id, None, False
+    # Core execution (no ORM layer): this read runs for every subscribe and unsubscribe.
+    state = db.session.connection().execute(_SUBSCRIPTION_OF, {"app": MP, "openid": openid}).first()
+    if state is not None and state.subscribed == subscribed:
+        db.session.rollback()  # end the read-only transaction
+        _cache_binding(openid, state.account_id, subscribed)
+        return state.account_id, state.unionid, False
+    identity = _get_or_create(MP, openid)
+    identity.subscribed = subscribed
+    if subscribed:
+        link_by_unionid(identity)
+    account_id, unionid = identity.account_id, identity.unionid
+    db.session.commit()
+    _cache_binding(openid, account_id, subscribed)
+    return account_id, unionid, True
+
+
+def set_unionid(app, openid, unionid):
+    """A unionid learned later (user info of a follower): link the person's identities."""
+    identity = _get_or_create(app, openid, unionid)
+    changed = link_by_unionid(identity)
+    db.session.commit()
+    forget_binding(*(i.openid for i in changed if i.app == MP))
+    return identity
+
+
+def link_by_unionid(identity):
+    """One person, one account: identities sharing a unionid share the binding.
+    Caller commits. Returns the identities whose binding changed."""
+    if not identity.unionid:
+        return []
+    others = db.session.execute(
+        db.select(WechatIdentity).where(WechatIdentity.unionid == identity.unionid,
+                                        WechatIdentity.id != identity.id)
+    ).scalars().all()
+    changed = []
+    if identity.account_id is None:
+        bound = next((o for o in others if o.account_id is not None), None)
+        if bound is not None:
+            identity.account_id, identity.bound_at = bound.account_id, utcnow()
+            changed.append(identity)
+    if identity.account_id is not None:
+        for other in others:
+            if other.account_id is None:
+                other.account_id, other.bound_at = identity.account_id, utcnow()
+                changed.append(other)
+    return changed
+
+
+def bind(app, openid, account_id, unionid=None):
+    """Bind the identity (and, by unionid, the person's other identities) to an account.
+    An openid bound to another account is refused: it must be unbound first."""
+    identity = _get_or_create(app, openid, unionid)
+    changed = _attach(identity, account_id)
+    db.session.commit()
+    forget_binding(*(i.openid for i in changed if i.app == MP))
+    return identity
+
+
+def _attach(identity, account_id):
+    """Caller commits. → the identities whose binding changed."""
+    if identity.account_id is not None and identity.account_id != account_id:
+        raise DomainError("WECHAT_ALREADY_BOUND")
+    identity.account_id, identity.bound_at = account_id, utcnow()
+    return [identity] + link_by_unionid(identity)
+
+
+def unbind(app, openid):
+    """The identity no longer belongs to an account: no more template messages to it, and
+    its mini-program sessions lose the account (the unionid link is dropped with it)."""
+    identity = _identity(app, openid, lock=True)
+    if identity is None or identity.account_id is None:
+        raise DomainError("WECHAT_NOT_BOUND")
+    identity.account_id, identity.bound_at = None, None
+    db.session.execute(
+        db.update(AuthSession)
+        .where(AuthSession.wechat_identity_id == identity.id, AuthSession.revoked_at.is_(None))
+        .values(revoked_at=utcnow())
+    )
+    db.session.commit()
+    forget_binding(openid)
+
+
+def account_of(app, openid):
+    identity = _identity(app, openid)
+    if identity is None or identity.account_id is None:
+        return None
+    return db.session.get(Account, identity.account_id)
+
+
+def remember_location(openid, latitude, longitude, precision=None):
+    """LOCATION events: the user's latest position, kept briefly for the check-in geofence."""
+    value = json.dumps({"latitude": float(latitude), "longitude": float(longitude),
+                        "precision": float(precision) if precision not in (None, "") else None})
+    redis_store.client.set(redis_store.key("wx-location", openid), value, ex=LOCATION_SECONDS)
+
+
+def latest_location(openid):
+    """→ (latitude, longitude) reported in the last 5 minutes, or (None, None)."""
+    raw = redis_store.client.get(redis_store.key("wx-location", openid))
+    if not raw:
+        return None, None
+    data = json.loads(raw)
+    return data["latitude"], data["longitude"]
+
+
+# --- binding by account and password (H5 page, mini-program) ---
+
+def verify_credentials(identifier, password, config):
+    """The account, if the identifier and password match; the password login's rules apply
+    (lockout after repeated failures, deleted / pending accounts refused)."""
+    from app.security.passwords import DUMMY_HASH, verify_password
+    from app.services import login
+
+    account = login.find_account(identifier)
+    if account is None:
+        verify_password(DUMMY_HASH, password)  # same cost as a real check
+        raise DomainError("INVALID_CREDENTIALS")
+    failures_key = login._failure_key(account.id)
+    if int(redis_store.client.get(failures_key) or 0) >= config["LOGIN_MAX_FAILURES"]:
+        raise DomainError("ACCOUNT_LOCKED")
+    if not verify_password(account.password_hash, password):
+        pipe = redis_store.client.pipeline()
+        pipe.incr(failures_key)
+        pipe.expire(failures_key, config["LOGIN_LOCK_SECONDS"])
+        pipe.execute()
+        raise DomainError("INVALID_CREDENTIALS")
+    redis_store.client.delete(failures_key)
+    login.check_may_log_in(account, config)
+    return account
+
+
+def bind_with_password(app, openid, identifier, password, config):
+    """H5 binding page: the user proves the account with its password; the openid is bound."""
+    account = verify_credentials(identifier, password, config)
+    bind(app, openid, account.id)
+    return account
+
+
+def wx_login(openid, unionid, config):
+    """Mini-program wx.login (after code2session): a session for the identity, bound to its
+    account when there is one (directly or through the unionid). → (token, account or None)."""
+    from app.services import login
+    from app.services.sessions import issue_token
+
+    identity = _get_or_create(MINIPROGRAM, openid, unionid)
+    changed = link_by_unionid(identity)
+    account = db.session.get(Account, identity.account_id) if identity.account_id else None
+    if account is not None:
+        login.check_may_log_in(account, config)
+    token, _ = issue_token(config["SESSION_TTL_SECONDS"], account_id=account.id if account else None,
+                           wechat_identity_id=identity.id)
+    db.session.commit()
+    forget_binding(*(i.openid for i in changed if i.app == MP))
+    return token, account
+
+
+def bind_session(session_id, identifier, password, config):
+    """POST /auth/bind: the session's WeChat identity is bound to the account, and the session
+    (the same token) now belongs to that account."""
+    session = db.session.get(AuthSession, session_id)
+    if session is None or session.wechat_identity_id is None:
+        raise DomainError("WECHAT_SESSION_REQUIRED")
+    account = verify_credentials(identifier, password, config)
+    identity = db.session.execute(
+        db.select(WechatIdentity).filter_by(id=session.wechat_identity_id).with_for_update()
+    ).scalar_one()
+    changed = _attach(identity, account.id)
+    session.account_id = account.id
+    db.session.commit()
+    forget_binding(*(i.openid for i in changed if i.app == MP))
+    return account

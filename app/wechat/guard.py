@@ -1,0 +1,125 @@
+"""Replay refusal and retry de-duplication for the callback, in one Redis round trip.
+
+WeChat retries a callback it got no answer to within 5 s (three tries in all), and a captured
+request stays validly signed forever. So, for every authenticated message:
+
+- its timestamp must be within 5 minutes of now (checked by the caller);
+- its nonce is remembered with the message's identity: the same nonce carrying another
+  message is a replay and is refused;
+- the message's identity (MsgId for messages; FromUserName + CreateTime + Event + EventKey
+  for events) is claimed with SET NX: the first delivery handles it and stores its reply, any
+  repeat — also one arriving in parallel — answers with that stored reply and changes nothing.
+
+The same script also reads the cached binding of the sender (openid → account id), so that a
+callback costs one Redis round trip before its handler runs.
+"""
+import hashlib
+import os
+import threading
+import time
+
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import NoScriptError
+from redis.exceptions import TimeoutError as RedisTimeoutError
+
+NONCE_SECONDS = 600  # longer than the ±300 s timestamp window
+DEDUPE_SECONDS = 600  # WeChat's three tries take about 15 s
+PENDING = b"\x00pending"
+TIMESTAMP_WINDOW = 300
+
+# KEYS: nonce, dedupe, binding   ARGV: identity, nonce ttl, dedupe ttl
+_CLAIM = """
+local seen = redis.call('GET', KEYS[1])
+if seen and seen ~= ARGV[1] then return {'replay', false, false} end
+if not seen then redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[2]) end
+local binding = redis.call('GET', KEYS[3])
+local claimed = redis.call('SET', KEYS[2], '\\0pending', 'NX', 'EX', ARGV[3])
+if claimed then return {'new', false, binding} end
+return {'repeat', redis.call('GET', KEYS[2]), binding}
+"""
+
+
+def message_identity(message):
+    """The key that names one message across WeChat's retries."""
+    if message.get("MsgId"):
+        return "msg:" + str(message["MsgId"])
+    if message.get("MsgType", "").lower() == "event":
+        parts = (message.get("FromUserName", ""), message.get("CreateTime", ""),
+                 message.get("Event", ""), message.get("EventKey", ""))
+        return "evt:" + hashlib.sha1("\x1f".join(map(str, parts)).encode()).hexdigest()
+    canonical = "\x1f".join(f"{k}={v}" for k, v in sorted(message.items()) if isinstance(v, str))
+    return "body:" + hashlib.sha1(canonical.encode()).hexdigest()
+
+
+def timestamp_fresh(timestamp, now=None):
+    now = time.time() if now is None else now
+    try:
+        return abs(now - int(timestamp)) <= TIMESTAMP_WINDOW
+    except (TypeError, ValueError):
+        return False
+
+
+class CallbackGuard:
+    """The callback's two Redis calls per message (claim, store the reply).
+
+    They run on a connection this thread keeps (not taken from and returned to redis-py's pool
+    on every call): on this hot path the pool's bookkeeping cost more CPU than the command.
+    A broken connection is dropped and the command retried once on a fresh one.
+    """
+
+    def __init__(self, redis_client, key):
+        """key: a function building our prefixed Redis keys (redis_store.key)."""
+        self.redis = redis_client
+        self.key = key
+        self._claim = redis_client.register_script(_CLAIM)
+        self._local = threading.local()
+
+    def _connection(self):
+        conn = getattr(self._local, "conn", None)
+        if conn is None or self._local.pid != os.getpid():
+            conn = self.redis.connection_pool.make_connection()
+            self._local.conn, self._local.pid = conn, os.getpid()
+        return conn
+
+    def _command(self, *args):
+        for attempt in (1, 2):
+            conn = self._connection()
+            try:
+                conn.send_command(*args)
+                return conn.read_response()
+            except (RedisConnectionError, RedisTimeoutError):
+                conn.disconnect()
+                self._local.conn = None
+                if attempt == 2:
+                    raise
+        return None
+
+    def claim(self, nonce, identity, binding_key):
+        """→ (status, stored reply or None, cached binding or None); status 'new' | 'repeat' | 'replay'."""
+        keys = [self.key("wx-nonce", nonce), self.key("wx-dedupe", identity), binding_key]
+        args = [identity, NONCE_SECONDS, DEDUPE_SECONDS]
+        try:
+            result = self._command("EVALSHA", self._claim.sha, 3, *keys, *args)
+        except NoScriptError:  # Redis restarted or flushed its scripts: load it again
+            result = self._command("EVAL", _CLAIM, 3, *keys, *args)
+        status, stored, binding = (list(result) + [None, None])[:3]
+        return status.decode() if isinstance(status, bytes) else status, stored or None, binding or None
+
+    def store_reply(self, identity, reply_xml):
+        self._command("SET", self.key("wx-dedupe", identity), b"=" + reply_xml.encode("utf-8"),
+                      "EX", DEDUPE_SECONDS)
+
+    def release(self, identity):
+        """The handler failed and changed nothing: let WeChat's retry try again."""
+        self.redis.delete(self.key("wx-dedupe", identity))
+
+    def wait_for_reply(self, identity, stored, seconds=3.0):
+        """A repeat that arrived while the first delivery is still being handled waits for its
+        reply (WeChat gives up at 5 s). → the reply XML, or None when it never came."""
+        deadline = time.monotonic() + seconds
+        while stored == PENDING and time.monotonic() < deadline:
+            time.sleep(0.02)
+            stored = self.redis.get(self.key("wx-dedupe", identity))
+        if stored is None or stored == PENDING:
+            return None
+        return stored[1:].decode("utf-8")
