@@ -5,12 +5,23 @@ context set up once are reused; the scheduler runs delayed jobs such as retries.
 """
 from rq import SimpleWorker
 
-from app.extensions import jobs, redis_store
+from app.extensions import db, jobs, redis_store
+
+
+class AppWorker(SimpleWorker):
+    """Ends each job's transaction, so the next job never reads an old MariaDB snapshot
+    (REPEATABLE READ keeps the first read's view until the transaction ends)."""
+
+    def perform_job(self, job, queue):
+        try:
+            return super().perform_job(job, queue)
+        finally:
+            db.session.rollback()
 
 
 def run_worker(app, burst=False):
     with app.app_context():
-        worker = SimpleWorker([jobs.queue], connection=redis_store.client)
+        worker = AppWorker([jobs.queue], connection=redis_store.client)
         if not burst:
             # The outbox's safety net: re-queue messages left due by a dead worker or a lost job.
             # Started only now: RQ has just raised the pool's socket timeout above its blocking
@@ -24,5 +35,5 @@ def run_worker(app, burst=False):
 def run_pending_jobs(app):
     """Tests and scripts: run everything queued now, then return."""
     with app.app_context():
-        worker = SimpleWorker([jobs.queue], connection=redis_store.client)
+        worker = AppWorker([jobs.queue], connection=redis_store.client)
         worker.work(burst=True)

@@ -110,7 +110,7 @@ def on_location_message(msg):
 def on_template_finished(msg):
     from app.notify.delivery import mark_template_result
 
-    mark_template_result(msg.get("MsgID") or msg.get("MsgId"), msg.get("Status"))
+    mark_template_result(msg.get("MsgID") or msg.get("MsgId"), msg.get("Status"), openid=msg.get("FromUserName"))
     return None
 
 

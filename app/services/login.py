@@ -34,6 +34,15 @@ def _failure_key(account_id):
 
 def login(identifier, password, *, config):
     """Returns (token, account). Raises DomainError with the manual's messages."""
+    account = verify_credentials(identifier, password, config=config)
+    token, _ = issue_token(config["SESSION_TTL_SECONDS"], account_id=account.id)
+    db.session.commit()
+    return token, account
+
+
+def verify_credentials(identifier, password, *, config):
+    """The account, when the identifier and password match and it may log in; every surface
+    that takes a password (API login, WeChat binding) goes through here, lockout included."""
     account = find_account(identifier)
     if account is None:
         verify_password(DUMMY_HASH, password)  # same cost as a real check
@@ -58,9 +67,7 @@ def login(identifier, password, *, config):
     redis_store.client.delete(failures_key)
 
     check_may_log_in(account, config)
-    token, _ = issue_token(config["SESSION_TTL_SECONDS"], account_id=account.id)
-    db.session.commit()
-    return token, account
+    return account
 
 
 def check_may_log_in(account, config):

@@ -12,6 +12,7 @@ import json
 from app.errors import DomainError
 from app.extensions import db, redis_store
 from app.models import Account, AuthSession, WechatIdentity
+from app.services.login import verify_credentials
 from app.timeutil import utcnow
 
 MP = "mp"
@@ -204,33 +205,9 @@ def latest_location(openid):
 
 # --- binding by account and password (H5 page, mini-program) ---
 
-def verify_credentials(identifier, password, config):
-    """The account, if the identifier and password match; the password login's rules apply
-    (lockout after repeated failures, deleted / pending accounts refused)."""
-    from app.security.passwords import DUMMY_HASH, verify_password
-    from app.services import login
-
-    account = login.find_account(identifier)
-    if account is None:
-        verify_password(DUMMY_HASH, password)  # same cost as a real check
-        raise DomainError("INVALID_CREDENTIALS")
-    failures_key = login._failure_key(account.id)
-    if int(redis_store.client.get(failures_key) or 0) >= config["LOGIN_MAX_FAILURES"]:
-        raise DomainError("ACCOUNT_LOCKED")
-    if not verify_password(account.password_hash, password):
-        pipe = redis_store.client.pipeline()
-        pipe.incr(failures_key)
-        pipe.expire(failures_key, config["LOGIN_LOCK_SECONDS"])
-        pipe.execute()
-        raise DomainError("INVALID_CREDENTIALS")
-    redis_store.client.delete(failures_key)
-    login.check_may_log_in(account, config)
-    return account
-
-
 def bind_with_password(app, openid, identifier, password, config):
     """H5 binding page: the user proves the account with its password; the openid is bound."""
-    account = verify_credentials(identifier, password, config)
+    account = verify_credentials(identifier, password, config=config)
     bind(app, openid, account.id)
     return account
 
@@ -259,7 +236,7 @@ def bind_session(session_id, identifier, password, config):
     session = db.session.get(AuthSession, session_id)
     if session is None or session.wechat_identity_id is None:
         raise DomainError("WECHAT_SESSION_REQUIRED")
-    account = verify_credentials(identifier, password, config)
+    account = verify_credentials(identifier, password, config=config)
     identity = db.session.execute(
         db.select(WechatIdentity).filter_by(id=session.wechat_identity_id).with_for_update()
     ).scalar_one()

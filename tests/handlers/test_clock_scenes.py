@@ -98,3 +98,32 @@ def test_a_refusal_of_the_clock_service_is_answered_in_its_words(wechat, scene, 
     reply = wechat.say(wechat.event("eli", "SCAN", EventKey=scene["code"]("checkin"), Ticket="t"))
     assert reply["Content"].startswith("扫码计时未成功：")
     assert clock_events(stranger) == []
+
+
+def test_one_code_through_every_surface_makes_one_record(wechat, scene, client, factories):
+    """The issue's end-to-end path: the admin issues a code; the volunteer scans it from the
+    mini-program API, then again as a SCAN event and as a scancode event (a forwarded or
+    repeated scan); then checks out. One check-in, one check-out, one service record."""
+    from app.models import ServiceRecord
+
+    volunteer, activity = scene["volunteer"], scene["activity"]
+    bind(wechat, "fay", volunteer)
+    near_the_venue(wechat, "fay", activity)
+    checkin_code = scene["code"]("checkin")
+    headers = factories.login(client, volunteer)
+    first = client.post("/api/v1/attendance/scan", headers=headers,
+                        json={"code": checkin_code, "latitude": activity.latitude,
+                              "longitude": activity.longitude})
+    assert first.status_code == 200, first.json
+    assert first.json["kind"] == "checkin"
+    assert wechat.say(wechat.event("fay", "SCAN", EventKey=checkin_code, Ticket="t"))["Content"] \
+        .startswith("签到成功")
+    assert wechat.say(wechat.event("fay", "scancode_waitmsg", EventKey="SCAN_CLOCK",
+                                   ScanCodeInfo={"ScanType": "qrcode", "ScanResult": checkin_code})
+                      )["Content"].startswith("签到成功")
+    checkout = wechat.say(wechat.event("fay", "SCAN", EventKey=scene["code"]("checkout"), Ticket="t",
+                                       create_time=int(time.time()) + 3))
+    assert checkout["Content"].startswith("签退成功"), checkout
+    assert sorted(e.kind for e in clock_events(volunteer)) == ["checkin", "checkout"]
+    records = db.session.execute(db.select(ServiceRecord).filter_by(volunteer_id=volunteer.id)).scalars().all()
+    assert len(records) == 1 and records[0].activity_id == activity.id
