@@ -3,6 +3,8 @@ import hashlib
 import secrets
 from datetime import timedelta
 
+from sqlalchemy.orm import joinedload
+
 from app.errors import DomainError
 from app.extensions import db
 from app.models import Account, AuthSession
@@ -29,7 +31,10 @@ def issue_token(ttl_seconds, account_id=None, wechat_identity_id=None):
 
 
 # Built once: constructing the statement on every request cost more CPU than running it.
+# The volunteer profile comes in the same round trip: login_required's restriction check reads
+# its review status on every request.
 _TOKEN_QUERY = (db.select(AuthSession, Account).outerjoin(Account, Account.id == AuthSession.account_id)
+                .options(joinedload(Account.volunteer))
                 .where(AuthSession.token_hash == db.bindparam("token_hash")))
 
 
