@@ -67,7 +67,7 @@ def main():
 i志愿 WeChat backend is running ({mode})
   web:            {base}   (health: {base}/healthz)
   OpenAPI:        {base}/api/openapi.json
-  H5 pages:       {base}/h5/
+  H5 pages:       {base}/h5/bind/  {base}/h5/scan/  (city-service entry, behind WeChat OAuth)
   callback:       {base}/wechat/callback
   WeChat API:     {env['WECHAT_API_BASE']}   (sent messages: {env['WECHAT_API_BASE']}/__emulator__/sent)
   database:       {env.get('DATABASE_URL') or 'sqlite (var/izyz.sqlite3)'}

@@ -1,43 +1,18 @@
 """The binding page in a real browser: WeChat's OAuth round trip (the emulator's authorize
 page), the login form, the bound state and unbinding."""
-import threading
-
 import pytest
 import requests
-from werkzeug.serving import make_server
 
-from app import create_app
 from app.extensions import db
 from app.models import WechatIdentity
 from scripts.emulator import openid_for
-from tests.conftest import test_config as config_for_tests
+from tests.browser.conftest import CHROMIUM_ARGS
 from tests.factories import PASSWORD
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync"]
 
-
-@pytest.fixture(scope="module")
-def live_server(app, database_url, redis_url, emulator, tmp_path_factory):
-    """The app on a real port, with PUBLIC_BASE_URL pointing at that port (OAuth returns there)."""
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    base = f"http://127.0.0.1:{port}"
-    live_app = create_app(config_for_tests(database_url, redis_url, emulator, PUBLIC_BASE_URL=base,
-                                      upload_dir=tmp_path_factory.mktemp("uploads-live")))
-    server = make_server("127.0.0.1", port, live_app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield base
-    server.shutdown()
-
-
-def test_binding_and_unbinding_in_a_browser(live_server, app, factories, emulator, tmp_path):
+def test_binding_and_unbinding_in_a_browser(oauth_live_server, app, factories, emulator, tmp_path):
     from playwright.sync_api import sync_playwright
 
     volunteer = factories.volunteer(factories.org(), real_name="黄雅婷")
@@ -45,8 +20,8 @@ def test_binding_and_unbinding_in_a_browser(live_server, app, factories, emulato
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path="/usr/bin/chromium", headless=True, args=CHROMIUM_ARGS)
         page = browser.new_page(viewport={"width": 390, "height": 844})
-        page.goto(live_server + "/h5/bind/")
-        assert page.url.startswith(live_server + "/h5/bind/")  # back from WeChat's authorize page
+        page.goto(oauth_live_server + "/h5/bind/")
+        assert page.url.startswith(oauth_live_server + "/h5/bind/")  # back from WeChat's authorize page
         page.fill("#account", volunteer.account.username)
         page.fill("#password", "not-the-password1")
         page.click("button[type=submit]")

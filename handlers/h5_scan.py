@@ -1,0 +1,99 @@
+"""/h5/scan/: 扫码计时 in the city-service pages (微信城市服务 → 志愿服务).
+
+The page runs inside WeChat: the JS-SDK's scanQRCode reads the check-in / check-out code and
+getLocation the position (gcj02), then the page posts both here and the one clock service
+decides, as for the mini-program and the service account. The openid comes from the same
+snsapi_base OAuth as the binding page; an unbound user is sent to bind first. Outside WeChat
+the JS-SDK is absent and the page says so (the manual: scan-to-clock works only in WeChat);
+the code can still be typed, which is what the browser test does.
+"""
+import secrets
+
+from flask import Blueprint, current_app, jsonify, redirect, render_template, request, session
+
+from app.errors import DomainError
+from app.services import wechat_identity
+from app.services.clock_entry import clock_from_scene
+from app.timeutil import to_iso
+from app.wechat.gateway import WechatApiError, get_gateway
+from handlers.h5_bind import OPENID, STATE, csrf_token
+
+bp = Blueprint("h5_scan", __name__, url_prefix="/h5/scan")
+
+TEXT = {
+    "title": "扫码计时",
+    "intro": "到达活动现场后扫描签到码，结束时扫描签退码，两次扫码之间的时间计为服务时长。",
+    "scan": "扫一扫",
+    "not_wechat": "请在微信中打开本页面使用扫码计时。",
+    "manual": "或输入二维码下方的签到码",
+    "submit": "提交",
+    "unbound": "扫码计时需要先绑定 i志愿 帐号。",
+    "bind": "去绑定",
+    "oauth_failed": "微信授权已失效，请重新打开本页面。",
+    "checkin_ok": "签到成功：{at}",
+    "checkout_ok": "签退成功：本次服务 {minutes} 分钟",
+}
+
+
+def page_url():
+    return current_app.config["PUBLIC_BASE_URL"] + "/h5/scan/"
+
+
+@bp.get("/")
+def show():
+    code = request.args.get("code")
+    if code:  # back from WeChat's OAuth page
+        expected = session.pop(STATE, None)
+        if not expected or not secrets.compare_digest(expected, request.args.get("state", "")):
+            return render_template("h5/scan.html", text=TEXT, error=TEXT["oauth_failed"]), 400
+        try:
+            session[OPENID] = get_gateway().oauth_exchange(code)["openid"]
+        except WechatApiError:
+            return render_template("h5/scan.html", text=TEXT, error=TEXT["oauth_failed"]), 400
+        return redirect(page_url())
+    openid = session.get(OPENID)
+    if not openid:
+        state = secrets.token_urlsafe(16)
+        session[STATE] = state
+        return redirect(get_gateway().oauth_authorize_url(page_url(), state))
+    account = wechat_identity.account_of(wechat_identity.MP, openid)
+    if account is None:
+        return render_template("h5/scan.html", text=TEXT, unbound=True)
+    try:
+        jsapi = get_gateway().jsapi_signature(page_url())
+    except WechatApiError:
+        jsapi = None  # the page still works by typing the code
+    return render_template("h5/scan.html", text=TEXT, jsapi=jsapi, csrf=csrf_token())
+
+
+@bp.post("/clock")
+def clock():
+    """JSON in ({code, latitude?, longitude?, csrf}), JSON out: the page shows the message."""
+    body = request.get_json(silent=True) or {}
+    sent = body.get("csrf") or ""
+    if not isinstance(sent, str) or not sent or not secrets.compare_digest(sent, session.get("wx_bind_csrf", "")):
+        return jsonify({"ok": False, "message": TEXT["oauth_failed"]}), 400
+    openid = session.get(OPENID)
+    account = wechat_identity.account_of(wechat_identity.MP, openid) if openid else None
+    if account is None:
+        return jsonify({"ok": False, "message": TEXT["unbound"]}), 401
+    code = body.get("code")
+    latitude, longitude = body.get("latitude"), body.get("longitude")
+    if not isinstance(code, str) or not all(v is None or isinstance(v, int | float) for v in (latitude, longitude)):
+        return jsonify({"ok": False, "message": "请求格式有误。"}), 400
+    try:
+        result = clock_from_scene(account_id=account.id, text=code.strip(), source="h5",
+                                  latitude=latitude, longitude=longitude)
+    except DomainError as exc:
+        return jsonify({"ok": False, "code": exc.code, "message": exc.message}), exc.status
+    if result["kind"] == "checkin":
+        message = TEXT["checkin_ok"].format(at=to_iso_local(result["at"]))
+    else:
+        message = TEXT["checkout_ok"].format(minutes=result.get("minutes", 0))
+    return jsonify({"ok": True, "message": message, **result})
+
+
+def to_iso_local(value):
+    """The clock service answers ISO 8601 (+08:00); show its HH:MM."""
+    text = value if isinstance(value, str) else to_iso(value)
+    return text[11:16] if text and len(text) >= 16 else text
