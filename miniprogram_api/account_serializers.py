@@ -5,6 +5,7 @@ from app.domain.registration import ID_TYPE_LABELS
 from app.models.organisation import ORG_CATEGORY_LABELS
 from app.security import pii
 from app.timeutil import to_iso
+from miniprogram_api.serializers import account_summary
 
 
 def volunteer_for_admin(volunteer):
@@ -36,37 +37,21 @@ def volunteer_for_admin(volunteer):
 
 
 def owner_profile(account):
-    """The person's own data in full: shown only to themself."""
-    volunteer = account.volunteer
-    data = {
-        "id": account.id,
-        "username": account.username,
-        "real_name": account.real_name,
-        "gender": account.gender,
-        "id_type": account.id_type,
+    """The person's own data in full: shown only to themself (the summary, unmasked, and more)."""
+    data = account_summary(account)
+    data.update({
         "id_type_label": ID_TYPE_LABELS.get(account.id_type),
         "id_number": account.id_number,
         "phone": account.phone,
-        "email": account.email,
-        "must_change_password": account.must_change_password,
-        "volunteer": None,
-    }
+    })
+    volunteer = account.volunteer
     if volunteer is not None:
-        data["volunteer"] = {
-            "id": volunteer.id,
-            "volunteer_number": volunteer.volunteer_number,
-            "home_org": {"id": volunteer.home_org_id, "name": volunteer.home_org.name},
+        data["volunteer"].update({
             "pending_home_org_id": volunteer.pending_home_org_id,
-            "review_status": volunteer.review_status,
-            "review_status_label": review.LABELS[volunteer.review_status],
-            "review_reason": volunteer.review_reason,
-            "identity_check_status": volunteer.identity_check_status,
-            "identity_check_label": identity_check.LABELS[volunteer.identity_check_status],
             "education": volunteer.education,
             "service_intentions": volunteer.service_intentions or [],
             "agreed_at": to_iso(volunteer.agreed_at),
-            "total_minutes": volunteer.total_minutes,
-        }
+        })
     return data
 
 

@@ -1,10 +1,7 @@
 """Turning models into JSON for the API; personal data masked unless shown to its owner."""
+from app.domain import identity_check, review
 from app.security import pii
 from app.timeutil import to_iso
-
-REVIEW_LABELS = {"pending": "待审核", "approved": "通过", "rejected": "未通过"}
-IDENTITY_LABELS = {"requested": "请求中", "verifying": "校验中", "passed": "通过",
-                   "failed": "不通过", "unknown": "未知"}
 
 
 def account_summary(account, viewer=None):
@@ -32,10 +29,10 @@ def account_summary(account, viewer=None):
             "volunteer_number": volunteer.volunteer_number,
             "home_org": {"id": volunteer.home_org_id, "name": volunteer.home_org.name},
             "review_status": volunteer.review_status,
-            "review_status_label": REVIEW_LABELS[volunteer.review_status],
+            "review_status_label": review.LABELS[volunteer.review_status],
             "review_reason": volunteer.review_reason,
             "identity_check_status": volunteer.identity_check_status,
-            "identity_check_label": IDENTITY_LABELS[volunteer.identity_check_status],
+            "identity_check_label": identity_check.LABELS[volunteer.identity_check_status],
             "face_checked": volunteer.face_checked_at is not None,
             "total_minutes": volunteer.total_minutes,
             "created_at": to_iso(volunteer.created_at),

@@ -337,35 +337,32 @@ def create_emulator(apps=None):
         with state.lock:
             return jsonify(state.menu)
 
-    @app.post("/sms/send")
-    def sms_send():
-        """A stand-in SMS provider: records {phone, text} among the sent messages."""
-        failure = injected("sms_send")
+    def relay(api, channel, required, optional=()):
+        """A stand-in provider (SMS, mail): records the message among the sent ones."""
+        failure = injected(api)
         if failure:
             return failure
         body = request.get_json(silent=True, force=True) or {}
-        if not body.get("phone") or not body.get("text"):
-            return jsonify({"code": "INVALID", "message": "phone and text required"}), 400
+        if not all(body.get(name) for name in required):
+            return jsonify({"code": "INVALID", "message": " and ".join(required) + " required"}), 400
         with state.lock:
             state.msgid += 1
-            state.sent.append({"channel": "sms", "msgid": state.msgid, "at": time.time(),
-                               "phone": body["phone"], "text": body["text"]})
+            message = {"channel": channel, "msgid": state.msgid, "at": time.time()}
+            message.update({name: body[name] for name in required})
+            message.update({name: body.get(name, "") for name in optional})
+            state.sent.append(message)
             return jsonify({"code": "OK", "msgid": state.msgid})
+
+    @app.post("/sms/send")
+    def sms_send():
+        """A stand-in SMS provider: records {phone, text}."""
+        return relay("sms_send", "sms", ("phone", "text"))
 
     @app.post("/mail/send")
     def mail_send():
-        """A stand-in mail relay: records {to, subject, text} among the sent messages."""
-        failure = injected("mail_send")
-        if failure:
-            return failure
-        body = request.get_json(silent=True, force=True) or {}
-        if not body.get("to") or not body.get("text"):
-            return jsonify({"code": "INVALID", "message": "to and text required"}), 400
-        with state.lock:
-            state.msgid += 1
-            state.sent.append({"channel": "mail", "msgid": state.msgid, "at": time.time(),
-                               "to": body["to"], "subject": body.get("subject", ""), "text": body["text"]})
-            return jsonify({"code": "OK", "msgid": state.msgid})
+        """A stand-in mail relay: records {to, subject, text}."""
+        return relay("mail_send", "mail", ("to", "text"), optional=("subject",))
+
     # --- QR codes: the mini-program code and the service account's parametric QR code ---
     @app.post("/wxa/getwxacodeunlimit")
     def wxacode_unlimited():
