@@ -3,10 +3,8 @@ import itertools
 import re
 from datetime import date
 
-import pytest
 
 from app.domain.idcard import make_id_number
-from app.extensions import db
 
 _seq = itertools.count(100)
 
@@ -67,16 +65,3 @@ def login(client, account, password):
 
 def bearer(response):
     return {"Authorization": f"Bearer {response.json['token']}"}
-
-
-@pytest.fixture(name="run_jobs")
-def run_jobs_then_read_fresh(run_jobs):
-    """The conftest's run_jobs, then a new transaction for the test's own reads: the API
-    requests shared the test's session, and MariaDB's REPEATABLE READ would otherwise keep
-    showing the rows as they were before the jobs ran."""
-
-    def run():
-        run_jobs()
-        db.session.rollback()
-
-    return run

@@ -2,7 +2,6 @@
 from app.extensions import db
 from app.models import AuditLog, Organisation, Volunteer
 from tests.api.accounts_helpers import error_code, sms_to
-from tests.api.accounts_helpers import run_jobs_then_read_fresh as run_jobs  # noqa: F401 (fixture)
 
 
 def counts(*orgs):

@@ -17,7 +17,6 @@ from tests.api.accounts_helpers import (
     request_code,
     sms_to,
 )
-from tests.api.accounts_helpers import run_jobs_then_read_fresh as run_jobs  # noqa: F401 (fixture)
 
 
 def image_bytes(kind="PNG", size=(40, 30)):

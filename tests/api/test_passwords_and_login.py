@@ -4,7 +4,6 @@ import re
 from app.extensions import db
 from app.models import AuditLog
 from tests.api.accounts_helpers import bearer, error_code, last_code, login, sms_to
-from tests.api.accounts_helpers import run_jobs_then_read_fresh as run_jobs  # noqa: F401 (fixture)
 from tests.factories import PASSWORD
 
 

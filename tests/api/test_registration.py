@@ -18,7 +18,6 @@ from tests.api.accounts_helpers import (
     registration_body,
     request_code,
 )
-from tests.api.accounts_helpers import run_jobs_then_read_fresh as run_jobs  # noqa: F401 (fixture)
 
 
 def test_registration_with_an_sms_code_creates_a_pending_volunteer_and_the_check_passes(

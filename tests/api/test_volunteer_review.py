@@ -4,7 +4,6 @@ import pytest
 from app.extensions import db
 from app.models import AuditLog, Organisation, Volunteer, WechatIdentity
 from tests.api.accounts_helpers import bearer, error_code, login, new_identity, register, sms_to
-from tests.api.accounts_helpers import run_jobs_then_read_fresh as run_jobs  # noqa: F401 (fixture)
 
 
 def test_review_reject_resubmit_approve_end_to_end(client, factories, emulator, run_jobs):

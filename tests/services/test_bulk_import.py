@@ -8,7 +8,6 @@ from app.domain.idcard import make_id_number
 from app.extensions import db
 from app.models import Account, AuditLog, Organisation, Volunteer
 from tests.api.accounts_helpers import error_code, last_code, login
-from tests.api.accounts_helpers import run_jobs_then_read_fresh as run_jobs  # noqa: F401 (fixture)
 
 HEADER = ["姓名", "性别", "证件类型", "证件号码", "手机号码", "邮箱", "最高学历"]
 
