@@ -175,12 +175,9 @@ def create_emulator(apps=None):
         return jsonify({"access_token": access_token, "expires_in": expires_in})
 
     def send_message(api, channel):
-        failure = injected(api)
-        if failure:
-            return failure
-        problem = token_problem()
-        if problem:
-            return wechat_error(problem)
+        refused = token_call(api)
+        if refused:
+            return refused
         body = request.get_json(silent=True, force=True) or {}
         if not body.get("touser") or not body.get("template_id", "x"):
             return wechat_error(40003 if not body.get("touser") else 40037)
@@ -367,12 +364,9 @@ def create_emulator(apps=None):
     @app.post("/wxa/getwxacodeunlimit")
     def wxacode_unlimited():
         """Answers a PNG on success and JSON {errcode, errmsg} on failure, as WeChat does."""
-        failure = injected("wxacode")
-        if failure:
-            return failure
-        problem = token_problem()
-        if problem:
-            return wechat_error(problem)
+        refused = token_call("wxacode")
+        if refused:
+            return refused
         body = request.get_json(silent=True, force=True) or {}
         scene = body.get("scene")
         if not isinstance(scene, str) or not 1 <= len(scene) <= 32 or not SCENE_CHARS.issuperset(scene):
@@ -385,12 +379,9 @@ def create_emulator(apps=None):
 
     @app.post("/cgi-bin/qrcode/create")
     def qrcode_create():
-        failure = injected("qrcode_create")
-        if failure:
-            return failure
-        problem = token_problem()
-        if problem:
-            return wechat_error(problem)
+        refused = token_call("qrcode_create")
+        if refused:
+            return refused
         body = request.get_json(silent=True, force=True) or {}
         action = body.get("action_name")
         scene = (body.get("action_info") or {}).get("scene") or {}

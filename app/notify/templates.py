@@ -41,13 +41,6 @@ TEMPLATES = {
         "subscribe": {"template_id": "SUB_ENROLLMENT_RESULT",
                       "keys": {"thing1": "title", "phrase2": "result", "time3": "start", "thing4": "place"}},
     },
-    "removal": {
-        "template": {"template_id": "TPL_ENROLLMENT_RESULT",
-                     "keys": {"keyword1": "title", "keyword2": "result",
-                              "keyword3": "start", "keyword4": "place"}},
-        "subscribe": {"template_id": "SUB_ENROLLMENT_RESULT",
-                      "keys": {"thing1": "title", "phrase2": "result", "time3": "start", "thing4": "place"}},
-    },
     "activity_revoked": {
         "template": {"template_id": "TPL_ACTIVITY_REVOKED",
                      "keys": {"keyword1": "title", "keyword2": "start", "keyword3": "reason"}},
@@ -55,6 +48,9 @@ TEMPLATES = {
                       "keys": {"thing1": "title", "time2": "start", "thing3": "reason"}},
     },
 }
+
+# A removal is told with the same template as an admission: the enrollment result.
+TEMPLATES["removal"] = TEMPLATES["admission"]
 
 # SMS bodies per kind (str.format with the message's fields).
 SMS_TEXTS = {
