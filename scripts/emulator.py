@@ -150,27 +150,36 @@ def create_emulator(apps=None):
                 state.requests.append({"path": request.path, "args": request.args.to_dict(),
                                        "json": body, "at": time.time()})
 
-    @app.get("/cgi-bin/token")
-    def token():
-        failure = injected("token")
+    def secret_call(api, credentials):
+        """Common start of an appid + secret call: an injected failure or bad credentials."""
+        failure = injected(api)
         if failure:
             return failure
-        appid, secret = request.args.get("appid", ""), request.args.get("secret", "")
-        problem = check_secret(appid, secret)
-        if problem:
-            return wechat_error(problem)
-        access_token, expires_in = issue_token(appid, "token")
+        problem = check_secret(credentials.get("appid", ""), credentials.get("secret", ""))
+        return wechat_error(problem) if problem else None
+
+    def spend_code(code):
+        """wx.login and OAuth codes work once; the second use answers 40163."""
+        with state.lock:
+            if code in state.used_codes:
+                return wechat_error(40163)
+            state.used_codes.add(code)
+        return None
+
+    @app.get("/cgi-bin/token")
+    def token():
+        refused = secret_call("token", request.args)
+        if refused:
+            return refused
+        access_token, expires_in = issue_token(request.args.get("appid", ""), "token")
         return jsonify({"access_token": access_token, "expires_in": expires_in})
 
     @app.post("/cgi-bin/stable_token")
     def stable_token():
-        failure = injected("token")
-        if failure:
-            return failure
         body = request.get_json(silent=True, force=True) or {}
-        problem = check_secret(body.get("appid", ""), body.get("secret", ""))
-        if problem:
-            return wechat_error(problem)
+        refused = secret_call("token", body)
+        if refused:
+            return refused
         access_token, expires_in = issue_token(body["appid"], "stable", bool(body.get("force_refresh")))
         return jsonify({"access_token": access_token, "expires_in": expires_in})
 
@@ -201,20 +210,15 @@ def create_emulator(apps=None):
 
     @app.get("/sns/jscode2session")
     def jscode2session():
-        failure = injected("jscode2session")
-        if failure:
-            return failure
-        appid, secret = request.args.get("appid", ""), request.args.get("secret", "")
-        problem = check_secret(appid, secret)
-        if problem:
-            return wechat_error(problem)
-        code = request.args.get("js_code", "")
+        refused = secret_call("jscode2session", request.args)
+        if refused:
+            return refused
+        appid, code = request.args.get("appid", ""), request.args.get("js_code", "")
         if not code:
             return wechat_error(40029)
-        with state.lock:
-            if code in state.used_codes:
-                return wechat_error(40163)
-            state.used_codes.add(code)
+        spent = spend_code(code)
+        if spent:
+            return spent
         user = code_user(code)
         return jsonify({
             "openid": openid_for(appid, user),
@@ -229,9 +233,7 @@ def create_emulator(apps=None):
         if failure:
             return failure
         problem = token_problem()
-        if problem:
-            return wechat_error(problem)
-        return None
+        return wechat_error(problem) if problem else None
 
     @app.post("/cgi-bin/menu/create")
     def menu_create():
@@ -302,20 +304,15 @@ def create_emulator(apps=None):
 
     @app.get("/sns/oauth2/access_token")
     def oauth_access_token():
-        failure = injected("oauth_access_token")
-        if failure:
-            return failure
-        appid, secret = request.args.get("appid", ""), request.args.get("secret", "")
-        problem = check_secret(appid, secret)
-        if problem:
-            return wechat_error(problem)
-        code = request.args.get("code", "")
+        refused = secret_call("oauth_access_token", request.args)
+        if refused:
+            return refused
+        appid, code = request.args.get("appid", ""), request.args.get("code", "")
         if not code.startswith("oauth:"):
             return wechat_error(40029)
-        with state.lock:
-            if code in state.used_codes:
-                return wechat_error(40163)
-            state.used_codes.add(code)
+        spent = spend_code(code)
+        if spent:
+            return spent
         user = code_user(code.replace("oauth:", "user:", 1))
         # snsapi_base answers without unionid (WeChat's documentation)
         return jsonify({"access_token": "EMU_OAUTH_" + secrets.token_hex(12), "expires_in": 7200,
