@@ -102,20 +102,27 @@ def looks_like_clock_code(text) -> bool:
     return len(raw) == 21 and raw[0] >> 4 == VERSION
 
 
+def _open_signed(key, text, prefix, length, purpose, body_length):
+    """The signed body of a code (prefix + base64url of 21 bytes: body, then a truncated MAC),
+    or CodeRefused(CLOCK_CODE_INVALID) for anything malformed, forged or tampered with."""
+    text = (text or "").strip()
+    if len(text) != length or not text.startswith(prefix):
+        raise CodeRefused("CLOCK_CODE_INVALID")
+    raw = _unb64(text[1:])
+    if len(raw) != 21:
+        raise CodeRefused("CLOCK_CODE_INVALID")
+    body, mac = raw[:body_length], raw[body_length:]
+    if not hmac.compare_digest(mac, _mac(key, purpose, body, 21 - body_length)):
+        raise CodeRefused("CLOCK_CODE_INVALID")
+    return body
+
+
 def read_clock_code(key: bytes, text: str, now: int | None) -> ClockCode:
     """Verify and decode; raises CodeRefused(CLOCK_CODE_INVALID | CLOCK_CODE_EXPIRED).
 
     now=None checks the signature only (the caller decides about expiry, e.g. after finding
     that the scan repeats one already recorded)."""
-    text = (text or "").strip()
-    if len(text) != CLOCK_CODE_LENGTH or not text.startswith(CLOCK_PREFIX):
-        raise CodeRefused("CLOCK_CODE_INVALID")
-    raw = _unb64(text[1:])
-    if len(raw) != 21:
-        raise CodeRefused("CLOCK_CODE_INVALID")
-    body, mac = raw[:13], raw[13:]
-    if not hmac.compare_digest(mac, _mac(key, b"clock", body, 8)):
-        raise CodeRefused("CLOCK_CODE_INVALID")
+    body = _open_signed(key, text, CLOCK_PREFIX, CLOCK_CODE_LENGTH, b"clock", body_length=13)
     header, activity_id, expires_at, nonce = struct.unpack(">BII4s", body)
     if header >> 4 != VERSION or (header & 0x0F) not in KIND_NAMES:
         raise CodeRefused("CLOCK_CODE_INVALID")
@@ -138,15 +145,7 @@ def make_personal_code(key: bytes, volunteer_id: int, now: int) -> str:
 
 def read_personal_code(key: bytes, text: str, now: int) -> PersonalCode:
     """A code of the current or the previous 30-second step (a scan may straddle the turn)."""
-    text = (text or "").strip()
-    if len(text) != PERSONAL_CODE_LENGTH or not text.startswith(PERSONAL_PREFIX):
-        raise CodeRefused("CLOCK_CODE_INVALID")
-    raw = _unb64(text[1:])
-    if len(raw) != 21:
-        raise CodeRefused("CLOCK_CODE_INVALID")
-    body, mac = raw[:11], raw[11:]
-    if not hmac.compare_digest(mac, _mac(key, b"personal", body, 10)):
-        raise CodeRefused("CLOCK_CODE_INVALID")
+    body = _open_signed(key, text, PERSONAL_PREFIX, PERSONAL_CODE_LENGTH, b"personal", body_length=11)
     version, volunteer_bytes, step = struct.unpack(">B6sI", body)
     if version != VERSION:
         raise CodeRefused("CLOCK_CODE_INVALID")
