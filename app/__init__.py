@@ -3,12 +3,14 @@ from flask import Flask
 
 from app.config import load_config
 from app.extensions import db, jobs, migrate, redis_store
+from app.request_globals import RequestGlobals
 from app.security import pii
 
 
 def create_app(config=None):
     """config: optional overrides (strings are read like environment variables)."""
     app = Flask(__name__, template_folder="../templates")
+    app.app_ctx_globals_class = RequestGlobals
     app.config.update(load_config(overrides=config))
     app.json.ensure_ascii = False  # Chinese stays readable in JSON
     register_extensions(app)

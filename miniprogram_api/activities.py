@@ -12,7 +12,7 @@ from app.models import Enrollment, Volunteer
 from app.services import activities as activity_service
 from app.services import authz, enrollment
 from app.services.activity_search import MAX_PER_PAGE, search_activities
-from app.services.sessions import resolve_token
+from app.services.sessions import resolve_caller
 from app.timeutil import utcnow
 from miniprogram_api.activity_json import (
     IsoTime,
@@ -71,7 +71,7 @@ def _optional_account_id():
     if not token:
         return None
     try:
-        return resolve_token(token).account_id
+        return resolve_caller(token).account_id
     except DomainError:
         return None
 

@@ -79,7 +79,7 @@ class Scan(MethodView):
     @login_required
     def post(self, body):
         """Scan a check-in / check-out code; a repeated scan returns the first result."""
-        return attendance.scan(g.account.id, body["code"], "miniprogram",
+        return attendance.scan(g.caller.account_id, body["code"], "miniprogram",
                                latitude=body.get("latitude"), longitude=body.get("longitude"))
 
 

@@ -4,9 +4,7 @@ from functools import wraps
 from flask import g, request
 
 from app.errors import DomainError
-from app.extensions import db
-from app.models import Account
-from app.services.sessions import resolve_token, resolve_token_and_account
+from app.services.sessions import resolve_caller
 
 
 def bearer_token():
@@ -16,7 +14,8 @@ def bearer_token():
 
 
 def login_required(view):
-    """Requires a session bound to an account; sets g.session and g.account.
+    """Requires a session bound to an account; sets g.caller (g.account and g.session load on
+    first use, app/request_globals.py).
 
     An account that must first change its password, or a rejected volunteer who must first
     fix the profile, gets that error code from every view not marked @allowed_while(code).
@@ -24,12 +23,12 @@ def login_required(view):
 
     @wraps(view)
     def wrapper(*args, **kwargs):
-        from app.services.login import session_restriction
+        from app.services.login import caller_restriction
 
-        g.session, g.account = resolve_token_and_account(bearer_token())
-        if g.session.account_id is None:
+        g.caller = resolve_caller(bearer_token())
+        if g.caller.account_id is None:
             raise DomainError("UNAUTHORIZED", "请先绑定 i志愿 帐号。")
-        restriction = session_restriction(g.account)
+        restriction = caller_restriction(g.caller)
         if restriction and restriction not in _allowed(wrapper, view):
             raise DomainError(restriction)
         return view(*args, **kwargs)
@@ -59,8 +58,7 @@ def session_required(view):
 
     @wraps(view)
     def wrapper(*args, **kwargs):
-        g.session = resolve_token(bearer_token())
-        g.account = db.session.get(Account, g.session.account_id) if g.session.account_id else None
+        g.caller = resolve_caller(bearer_token())
         return view(*args, **kwargs)
 
     return wrapper

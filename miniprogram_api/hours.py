@@ -11,7 +11,7 @@ from marshmallow import Schema, fields, validate
 from app.errors import DomainError
 from app.extensions import redis_store
 from app.services import attendance, card, records, supplements
-from app.services.sessions import resolve_token
+from app.services.sessions import resolve_caller
 from app.timeutil import to_iso
 from miniprogram_api.auth_context import admin_required, bearer_token, login_required
 
@@ -180,7 +180,7 @@ class Objections(MethodView):
         filer = None
         if bearer_token():
             try:
-                filer = resolve_token(bearer_token()).account_id
+                filer = resolve_caller(bearer_token()).account_id
             except DomainError:
                 filer = None
         objection = records.file_objection(body["record_id"], body["text"], contact=body.get("contact"),

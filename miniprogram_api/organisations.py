@@ -80,19 +80,15 @@ class Organisations(MethodView):
 def _optional_account():
     if not bearer_token():
         return None
-    from app.extensions import db
-    from app.models import Account
-    from app.services.sessions import resolve_token
-
     from app.errors import DomainError
-    from app.services.login import session_restriction
+    from app.services.login import caller_restriction
+    from app.services.sessions import resolve_caller
 
-    session = resolve_token(bearer_token())
-    account = db.session.get(Account, session.account_id) if session.account_id else None
-    restriction = session_restriction(account) if account else None
+    g.caller = resolve_caller(bearer_token())
+    restriction = caller_restriction(g.caller) if g.caller.account_id else None
     if restriction:
         raise DomainError(restriction)
-    return account
+    return g.account
 
 
 @blp.route("/organisations/<int:org_id>")

@@ -103,10 +103,25 @@ def session_restriction(account):
     PASSWORD_CHANGE_REQUIRED: imported accounts and admin resets change the password first.
     ACCOUNT_REJECTED: a rejected volunteer may only fix and resubmit the profile (完善资料).
     """
-    if account.must_change_password:
-        return "PASSWORD_CHANGE_REQUIRED"
     volunteer = account.volunteer
-    if volunteer is not None and volunteer.review_status == "rejected" and not account.is_platform_admin \
-            and not any(link.organisation.status == "approved" for link in account.admin_of):
+    return _restriction(account.must_change_password, volunteer.review_status if volunteer else None,
+                        account.is_platform_admin, lambda: _admins_approved_org(account.admin_of))
+
+
+def caller_restriction(caller):
+    """session_restriction for a sessions.Caller, loading the account only in the rare case
+    (a rejected volunteer who might also administer an organisation) that needs it."""
+    return _restriction(caller.must_change_password, caller.review_status, caller.is_platform_admin,
+                        lambda: _admins_approved_org(db.session.get(Account, caller.account_id).admin_of))
+
+
+def _restriction(must_change_password, review_status, is_platform_admin, admins_approved_org):
+    if must_change_password:
+        return "PASSWORD_CHANGE_REQUIRED"
+    if review_status == "rejected" and not is_platform_admin and not admins_approved_org():
         return "ACCOUNT_REJECTED"
     return None
+
+
+def _admins_approved_org(admin_links):
+    return any(link.organisation.status == "approved" for link in admin_links)

@@ -1,13 +1,12 @@
 """Bearer-token sessions: random tokens, stored only as SHA-256, with expiry and revocation."""
 import hashlib
 import secrets
+from dataclasses import dataclass
 from datetime import timedelta
-
-from sqlalchemy.orm import joinedload
 
 from app.errors import DomainError
 from app.extensions import db
-from app.models import Account, AuthSession
+from app.models import Account, AuthSession, Volunteer
 from app.timeutil import utcnow
 
 
@@ -30,33 +29,45 @@ def issue_token(ttl_seconds, account_id=None, wechat_identity_id=None):
     return token, session
 
 
-# Built once: constructing the statement on every request cost more CPU than running it.
-# The volunteer profile comes in the same round trip: login_required's restriction check reads
-# its review status on every request.
-_TOKEN_QUERY = (db.select(AuthSession, Account).outerjoin(Account, Account.id == AuthSession.account_id)
-                .options(joinedload(Account.volunteer))
-                .where(AuthSession.token_hash == db.bindparam("token_hash")))
+@dataclass(frozen=True)
+class Caller:
+    """Who a bearer token speaks for: the few columns every API request checks."""
+
+    session_id: int
+    account_id: int | None
+    must_change_password: bool = False
+    is_platform_admin: bool = False
+    review_status: str | None = None  # of the account's volunteer profile, if any
 
 
-def resolve_token(token: str) -> AuthSession:
-    """The live session for a token, or DomainError UNAUTHORIZED / TOKEN_EXPIRED."""
-    return resolve_token_and_account(token)[0]
+# Built once, plain columns only: every API request starts here, and loading the session, the
+# account and the volunteer profile as ORM objects cost more CPU than the database took to answer.
+# A view that needs the account loads it on first use (app/request_globals.py).
+_CALLER_QUERY = (db.select(AuthSession.id, AuthSession.account_id, AuthSession.expires_at,
+                           AuthSession.revoked_at, Account.id, Account.status, Account.must_change_password,
+                           Account.is_platform_admin, Volunteer.review_status)
+                 .outerjoin(Account, Account.id == AuthSession.account_id)
+                 .outerjoin(Volunteer, Volunteer.account_id == Account.id)
+                 .where(AuthSession.token_hash == db.bindparam("token_hash")))
 
 
-def resolve_token_and_account(token: str):
-    """(session, account or None) in one query: every API request starts here, so it costs one
-    database round trip, and the caller keeps the account (the identity map holds it weakly)."""
+def resolve_caller(token: str) -> Caller:
+    """The live session for a token as a Caller, or DomainError UNAUTHORIZED / TOKEN_EXPIRED /
+    ACCOUNT_DELETED. One round trip."""
     if not token:
         raise DomainError("UNAUTHORIZED")
-    row = db.session.execute(_TOKEN_QUERY, {"token_hash": _digest(token)}).first()
-    if row is None or row[0].revoked_at is not None:
+    row = db.session.execute(_CALLER_QUERY, {"token_hash": _digest(token)}).first()
+    if row is None:
         raise DomainError("UNAUTHORIZED")
-    session, account = row
-    if session.expires_at <= utcnow():
+    session_id, account_id, expires_at, revoked_at, found_id, status, must_change, platform_admin, review = row
+    if revoked_at is not None:
+        raise DomainError("UNAUTHORIZED")
+    if expires_at <= utcnow():
         raise DomainError("TOKEN_EXPIRED")
-    if session.account_id is not None and (account is None or account.status == "deleted"):
+    if account_id is not None and (found_id is None or status == "deleted"):
         raise DomainError("ACCOUNT_DELETED")
-    return session, account
+    return Caller(session_id, account_id, bool(must_change), bool(platform_admin), review)
+
 
 
 def revoke_token(token: str):
