@@ -43,12 +43,14 @@ class Caller:
 # Built once, plain columns only: every API request starts here, and loading the session, the
 # account and the volunteer profile as ORM objects cost more CPU than the database took to answer.
 # A view that needs the account loads it on first use (app/request_globals.py).
-_CALLER_QUERY = (db.select(AuthSession.id, AuthSession.account_id, AuthSession.expires_at,
-                           AuthSession.revoked_at, Account.id, Account.status, Account.must_change_password,
-                           Account.is_platform_admin, Volunteer.review_status)
-                 .outerjoin(Account, Account.id == AuthSession.account_id)
-                 .outerjoin(Volunteer, Volunteer.account_id == Account.id)
-                 .where(AuthSession.token_hash == db.bindparam("token_hash")))
+_sessions, _accounts, _volunteers = AuthSession.__table__.c, Account.__table__.c, Volunteer.__table__.c
+_CALLER_QUERY = (db.select(_sessions.id, _sessions.account_id, _sessions.expires_at, _sessions.revoked_at,
+                           _accounts.id, _accounts.status, _accounts.must_change_password,
+                           _accounts.is_platform_admin, _volunteers.review_status)
+                 .select_from(AuthSession.__table__)
+                 .outerjoin(Account.__table__, _accounts.id == _sessions.account_id)
+                 .outerjoin(Volunteer.__table__, _volunteers.account_id == _accounts.id)
+                 .where(_sessions.token_hash == db.bindparam("token_hash")))
 
 
 def resolve_caller(token: str) -> Caller:
@@ -56,7 +58,7 @@ def resolve_caller(token: str) -> Caller:
     ACCOUNT_DELETED. One round trip."""
     if not token:
         raise DomainError("UNAUTHORIZED")
-    row = db.session.execute(_CALLER_QUERY, {"token_hash": _digest(token)}).first()
+    row = db.session.connection().execute(_CALLER_QUERY, {"token_hash": _digest(token)}).first()
     if row is None:
         raise DomainError("UNAUTHORIZED")
     session_id, account_id, expires_at, revoked_at, found_id, status, must_change, platform_admin, review = row
