@@ -1,6 +1,7 @@
 """Application factory: extensions, blueprints, error handlers and CLI commands, in that order."""
 from flask import Flask
 
+from app import db_pool
 from app.config import load_config
 from app.extensions import db, jobs, migrate, redis_store
 from app.request_globals import RequestGlobals
@@ -22,6 +23,9 @@ def create_app(config=None):
 def register_extensions(app):
     pii.configure(app.config["DATA_KEY"])
     db.init_app(app)
+    if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        with app.app_context():
+            db_pool.install(db.engine, app.config["DB_IDLE_PING_SECONDS"])
     migrate.init_app(app, db, directory=str(_migrations_dir()), render_as_batch=True)
     redis_store.init_app(app)
     jobs.init_app(app)

