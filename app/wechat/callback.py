@@ -7,16 +7,18 @@ lives here, so that handlers/ deals in plain dicts and reply values only.
 - compatible and safe mode (`encrypt_type=aes`): `msg_signature = sha1(sorted(token, timestamp,
   nonce, Encrypt))` is what authenticates the message; only the decrypted Encrypt element is
   read (the plaintext copy that compatible mode adds is ignored);
-- XML from the outside is parsed with defusedxml: no DTD, no entities, no external references.
+- XML from the outside is parsed by expat with any DTD refused: without a DTD no entity can be
+  declared, so there is no entity expansion and no external reference (what defusedxml's
+  forbid_dtd does, without its pure-Python parser, which cost more than the rest of the request's
+  XML work).
 """
 import hashlib
 import hmac
 import secrets
 import time
-from xml.etree.ElementTree import ParseError
+from xml.etree.ElementTree import TreeBuilder
+from xml.parsers import expat
 
-from defusedxml import DefusedXmlException
-from defusedxml.ElementTree import fromstring
 from wechatpy.crypto import PrpCrypto, WeChatCrypto
 from wechatpy.replies import TextReply, TransferCustomerServiceReply
 
@@ -46,11 +48,26 @@ def signature_matches(expected, given):
     return hmac.compare_digest(expected, (given or "").lower())
 
 
+def _refuse_dtd(*args):
+    raise CallbackRejected(400, "not acceptable XML: a DTD")
+
+
 def parse_xml(body):
     """bytes → {tag: text or nested dict} of the root's children. Raises CallbackRejected(400)."""
+    builder = TreeBuilder()  # C, like expat: the parse runs no Python code unless refused
+    parser = expat.ParserCreate()
+    # The DOCTYPE handler stops the parse before any declaration is read; the other two
+    # would only fire inside a DTD, and are there in case that ever changes.
+    parser.StartDoctypeDeclHandler = _refuse_dtd
+    parser.EntityDeclHandler = _refuse_dtd
+    parser.ExternalEntityRefHandler = _refuse_dtd
+    parser.StartElementHandler = builder.start
+    parser.EndElementHandler = builder.end
+    parser.CharacterDataHandler = builder.data
     try:
-        root = fromstring(body, forbid_dtd=True, forbid_entities=True, forbid_external=True)
-    except (DefusedXmlException, ParseError, ValueError, UnicodeError) as exc:
+        parser.Parse(body, True)
+        root = builder.close()
+    except (expat.ExpatError, ValueError, UnicodeError) as exc:
         raise CallbackRejected(400, f"not acceptable XML: {type(exc).__name__}") from None
     if root.tag != "xml":
         raise CallbackRejected(400, "root element is not <xml>")

@@ -18,6 +18,11 @@ BOMB = (b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">'
 EXTERNAL = (b'<?xml version="1.0"?><!DOCTYPE xml [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>'
             b"<xml><ToUserName>a</ToUserName><FromUserName>b</FromUserName><MsgType>text</MsgType>"
             b"<Content>&xxe;</Content><MsgId>1</MsgId></xml>")
+EXTERNAL_DTD = (b'<?xml version="1.0"?><!DOCTYPE xml SYSTEM "http://127.0.0.1:9/evil.dtd">'
+                b"<xml><ToUserName>a</ToUserName><FromUserName>b</FromUserName><MsgType>text</MsgType></xml>")
+PARAMETER_ENTITY = (b'<?xml version="1.0"?><!DOCTYPE xml [<!ENTITY % p SYSTEM "file:///etc/passwd">%p;]>'
+                    b"<xml><FromUserName>b</FromUserName><MsgType>text</MsgType></xml>")
+UNDECLARED_ENTITY = b"<xml><FromUserName>b</FromUserName><MsgType>text</MsgType><Content>&lol9;</Content></xml>"
 HUGE = b"<xml><Content>" + b"A" * (11 * 1024 * 1024) + b"</Content></xml>"
 NOT_XML = b'{"MsgType": "text", "Content": "hello"}'
 GARBAGE = bytes(range(256)) * 8
@@ -31,6 +36,8 @@ def post_raw(wechat, body, nonce):
 
 @pytest.mark.parametrize("name, body, status", [
     ("entity bomb", BOMB, 400), ("external entity", EXTERNAL, 400), ("11 MB", HUGE, 413),
+    ("external DTD", EXTERNAL_DTD, 400), ("parameter entity", PARAMETER_ENTITY, 400),
+    ("undeclared entity", UNDECLARED_ENTITY, 400),
     ("not XML", NOT_XML, 400), ("binary garbage", GARBAGE, 400), ("empty", b"", 400),
     ("no MsgType", b"<xml><FromUserName>x</FromUserName></xml>", 400),
     ("wrong root", b"<msg><MsgType>text</MsgType></msg>", 400),
