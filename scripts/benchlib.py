@@ -8,7 +8,6 @@ import os
 import signal
 import socket
 import subprocess
-import sys
 import threading
 import time
 import uuid
@@ -104,12 +103,14 @@ def served_service(database_url=None, redis_url=None, workers=2, extra_env=None)
 
 @contextmanager
 def gunicorn_app(app_path, workers=2, env=None):
-    """A reference WSGI app (module:attr) under gunicorn with the same worker count."""
+    """A reference WSGI app (module:attr) under gunicorn exactly as scripts/serve runs the service
+    (the same command line, access log included) and with the same worker count."""
+    from scripts.launch import gunicorn_command
+
     port = free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "-w", str(workers), "-b", f"127.0.0.1:{port}",
-         "--no-control-socket", app_path],
-        cwd=ROOT, env={**os.environ, **(env or {})}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    process = subprocess.Popen(gunicorn_command(app_path, workers, f"127.0.0.1:{port}"),
+                               cwd=ROOT, env={**os.environ, **(env or {})}, stdout=subprocess.DEVNULL,
+                               stderr=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{port}"
     try:
         wait_healthy(base + "/")

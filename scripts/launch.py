@@ -13,6 +13,12 @@ sys.path.insert(0, str(ROOT))
 from app.config import VAR_DIR, embedded_redis_file  # noqa: E402
 
 
+def gunicorn_command(app_path, workers, bind):
+    """How the web processes run; the benchmarks run their reference apps with this same line."""
+    return [sys.executable, "-m", "gunicorn", "-w", str(workers), "-b", bind, "--no-control-socket",
+            "--access-logfile", "-", app_path]
+
+
 def main():
     env = dict(os.environ)
     mode = env.setdefault("APP_ENV", "development")
@@ -49,8 +55,7 @@ def main():
         subprocess.run(flask + ["load-demo", "--if-empty"], env=env, cwd=ROOT, check=True)
 
     children = [
-        subprocess.Popen([sys.executable, "-m", "gunicorn", "-w", workers, "-b", f"{host}:{port}",
-                          "--no-control-socket", "--access-logfile", "-", "wsgi:app"], env=env, cwd=ROOT),
+        subprocess.Popen(gunicorn_command("wsgi:app", workers, f"{host}:{port}"), env=env, cwd=ROOT),
         subprocess.Popen(flask + ["worker"], env=env, cwd=ROOT),
     ]
 
