@@ -75,7 +75,10 @@ def handle_post():
             guard.release(identity)
             log.exception("callback handler failed for %s/%s", message.get("MsgType"), message.get("Event"))
             return answer(render_reply(replies.BUSY, message), encrypted, codec, nonce)
-        guard.store_reply(identity, reply_xml)
+        finish_store = guard.store_reply(identity, reply_xml)
+        response = answer(reply_xml, encrypted, codec, nonce)
+        response.call_on_close(finish_store)  # read Redis's answer after the reply has gone out
+        return response
     return answer(reply_xml, encrypted, codec, nonce)
 
 

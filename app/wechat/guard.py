@@ -14,13 +14,19 @@ The same script also reads the cached binding of the sender (openid → account 
 callback costs one Redis round trip before its handler runs.
 """
 import hashlib
+import logging
 import os
+import socket
+import struct
 import threading
 import time
 
+from redis.connection import Connection
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import NoScriptError
 from redis.exceptions import TimeoutError as RedisTimeoutError
+
+log = logging.getLogger(__name__)
 
 NONCE_SECONDS = 600  # longer than the ±300 s timestamp window
 DEDUPE_SECONDS = 600  # WeChat's three tries take about 15 s
@@ -59,12 +65,32 @@ def timestamp_fresh(timestamp, now=None):
         return False
 
 
+class KernelTimeoutConnection(Connection):
+    """A redis-py TCP connection whose socket blocks, with the timeout kept by the kernel.
+
+    CPython polls before every read and write on a socket that has a timeout: two more system
+    calls per command, on the path of every callback. SO_RCVTIMEO / SO_SNDTIMEO bound a stalled
+    Redis just the same (redis-py raises ConnectionError), with no poll.
+    """
+
+    def _connect(self):
+        sock = super()._connect()
+        seconds = self.socket_timeout or 5.0
+        timeval = struct.pack("ll", int(seconds), int((seconds % 1) * 1_000_000))
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVTIMEO, timeval)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDTIMEO, timeval)
+        sock.settimeout(None)
+        return sock
+
+
 class CallbackGuard:
     """The callback's two Redis calls per message (claim, store the reply).
 
     They run on a connection this thread keeps (not taken from and returned to redis-py's pool
     on every call): on this hot path the pool's bookkeeping cost more CPU than the command.
-    A broken connection is dropped and the command retried once on a fresh one.
+    A broken connection is dropped and the command retried once on a fresh one. The reply is
+    stored by a command whose answer is read after the HTTP response has gone out (store_reply),
+    so the worker never sits waiting for it.
     """
 
     def __init__(self, redis_client, key):
@@ -73,23 +99,42 @@ class CallbackGuard:
         self.key = key
         self._claim = redis_client.register_script(_CLAIM)
         self._local = threading.local()
+        # A forked worker must not share its parent's socket (cheaper than a getpid per command).
+        os.register_at_fork(after_in_child=self._forget_connection)
+
+    def _forget_connection(self):
+        self._local = threading.local()
 
     def _connection(self):
         conn = getattr(self._local, "conn", None)
-        if conn is None or self._local.pid != os.getpid():
-            conn = self.redis.connection_pool.make_connection()
-            self._local.conn, self._local.pid = conn, os.getpid()
+        if conn is None:
+            pool = self.redis.connection_pool
+            if issubclass(pool.connection_class, Connection):  # TCP (not the embedded server's socket)
+                conn = KernelTimeoutConnection(**pool.connection_kwargs)
+            else:
+                conn = pool.make_connection()
+            self._local.conn, self._local.unread = conn, 0
         return conn
+
+    def _drop_connection(self):
+        self._local.conn.disconnect()
+        self._local.conn = None
+
+    def _read_unread(self):
+        """Read the answers of commands sent earlier without waiting (store_reply)."""
+        while self._local.unread:
+            self._local.unread -= 1
+            self._local.conn.read_response()
 
     def _command(self, *args):
         for attempt in (1, 2):
             conn = self._connection()
             try:
+                self._read_unread()
                 conn.send_command(*args)
                 return conn.read_response()
             except (RedisConnectionError, RedisTimeoutError):
-                conn.disconnect()
-                self._local.conn = None
+                self._drop_connection()
                 if attempt == 2:
                     raise
         return None
@@ -106,8 +151,25 @@ class CallbackGuard:
         return status.decode() if isinstance(status, bytes) else status, stored or None, binding or None
 
     def store_reply(self, identity, reply_xml):
-        self._command("SET", self.key("wx-dedupe", identity), b"=" + reply_xml.encode("utf-8"),
-                      "EX", DEDUPE_SECONDS)
+        """Send the SET that stores the reply for WeChat's retries and return a function that
+        reads its answer: the caller runs it once the HTTP response is out (Response.call_on_close).
+        If the answer is never read here, the next command on this connection reads it first."""
+        args = ("SET", self.key("wx-dedupe", identity), b"=" + reply_xml.encode("utf-8"), "EX", DEDUPE_SECONDS)
+        try:
+            self._connection().send_command(*args)
+            self._local.unread += 1
+        except (RedisConnectionError, RedisTimeoutError):
+            self._drop_connection()
+            self._command(*args)  # once more on a fresh connection, waiting for the answer
+        return self.finish_store
+
+    def finish_store(self):
+        try:
+            if getattr(self._local, "conn", None) is not None:
+                self._read_unread()
+        except Exception:  # the reply went out; a retry then finds no stored reply and waits
+            log.exception("storing a callback reply failed")
+            self._drop_connection()
 
     def release(self, identity):
         """The handler failed and changed nothing: let WeChat's retry try again."""
