@@ -1,12 +1,13 @@
 """Flask's signed-cookie session (the H5 pages use it), minus two costs on every request:
 
-- the callback never uses a session, so none is opened for /wechat/callback (WeChat's
-  servers send no cookies; the default interface would still parse and sign for nothing);
+- the callback and the mini-program API never use a session (WeChat's servers send no cookies;
+  the API authenticates by bearer token), so none is opened for them;
 - the signing serializer is built once per secret key instead of once per request.
 """
 from flask.sessions import SecureCookieSessionInterface
 
 SESSIONLESS_PATHS = ("/wechat/callback",)
+SESSIONLESS_PREFIXES = ("/api/",)
 
 
 class QuickCookieSessionInterface(SecureCookieSessionInterface):
@@ -22,6 +23,6 @@ class QuickCookieSessionInterface(SecureCookieSessionInterface):
         return serializer
 
     def open_session(self, app, request):
-        if request.path in SESSIONLESS_PATHS:
+        if request.path in SESSIONLESS_PATHS or request.path.startswith(SESSIONLESS_PREFIXES):
             return self.make_null_session(app)
         return super().open_session(app, request)

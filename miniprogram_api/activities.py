@@ -53,7 +53,7 @@ class EnrollBody(Schema):
 
 @blp.route("/activities")
 class ActivitySearch(MethodView):
-    @blp.arguments(SearchArgs, location="query")
+    @blp.arguments(SearchArgs(), location="query")
     @blp.response(200)
     def get(self, args):
         """Search activities (anyone). With no filter: every activity not revoked, ended ones
@@ -136,7 +136,7 @@ class ActivityEnrollment(MethodView):
 
 @blp.route("/organisations/<int:org_id>/activities")
 class OrganisationActivities(MethodView):
-    @blp.arguments(OrgActivitiesArgs, location="query")
+    @blp.arguments(OrgActivitiesArgs(), location="query")
     @blp.response(200)
     def get(self, args, org_id):
         """The organisation page's activity list (anyone): not revoked, soonest start first."""

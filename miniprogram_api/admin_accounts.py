@@ -30,7 +30,7 @@ class VolunteerReviewIn(Schema):
 
 @blp.route("/volunteers")
 class Volunteers(MethodView):
-    @blp.arguments(AdminVolunteerQuery, location="query")
+    @blp.arguments(AdminVolunteerQuery(), location="query")
     @blp.response(200)
     @blp.doc(security=[{"bearer": []}])
     @admin_required
@@ -56,7 +56,7 @@ class VolunteerDetail(MethodView):
 
 @blp.route("/volunteers/<int:volunteer_id>/review")
 class Review(MethodView):
-    @blp.arguments(VolunteerReviewIn)
+    @blp.arguments(VolunteerReviewIn())
     @blp.response(200)
     @blp.alt_response(404, description="NOT_FOUND (not a volunteer of an organisation I manage)")
     @blp.alt_response(409, description="REVIEW_NOT_ALLOWED (identity check not 通过/未知) / ALREADY_REVIEWED")
@@ -108,7 +108,7 @@ class HomeOrgChangeQuery(Schema):
 
 @blp.route("/home-org-changes")
 class HomeOrgChanges(MethodView):
-    @blp.arguments(HomeOrgChangeQuery, location="query")
+    @blp.arguments(HomeOrgChangeQuery(), location="query")
     @blp.response(200)
     @blp.doc(security=[{"bearer": []}])
     @admin_required
@@ -119,7 +119,7 @@ class HomeOrgChanges(MethodView):
 
 @blp.route("/home-org-changes/<int:change_id>/decision")
 class HomeOrgChangeDecision(MethodView):
-    @blp.arguments(VolunteerReviewIn)
+    @blp.arguments(VolunteerReviewIn())
     @blp.response(200)
     @blp.alt_response(404, description="NOT_FOUND")
     @blp.alt_response(409, description="ALREADY_DECIDED")

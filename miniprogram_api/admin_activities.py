@@ -98,7 +98,7 @@ def _org_for_publish(body):
 
 @blp.route("")
 class AdminActivities(MethodView):
-    @blp.arguments(ListArgs, location="query")
+    @blp.arguments(ListArgs(), location="query")
     @blp.response(200)
     @blp.doc(security=SECURITY)
     @admin_required
@@ -109,7 +109,7 @@ class AdminActivities(MethodView):
         now = utcnow()
         return page_json([activity_summary(a, now) for a in items], total, args["page"], args["per_page"])
 
-    @blp.arguments(ActivitySchema)
+    @blp.arguments(ActivitySchema())
     @blp.response(201)
     @blp.doc(security=SECURITY)
     @admin_required
@@ -144,7 +144,7 @@ class AdminActivity(MethodView):
 
 @blp.route("/<int:activity_id>/revoke")
 class AdminRevoke(MethodView):
-    @blp.arguments(RevokeBody)
+    @blp.arguments(RevokeBody())
     @blp.response(200)
     @blp.doc(security=SECURITY)
     @admin_required
@@ -156,7 +156,7 @@ class AdminRevoke(MethodView):
 
 @blp.route("/<int:activity_id>/invitations")
 class AdminInvitations(MethodView):
-    @blp.arguments(VolunteerIds)
+    @blp.arguments(VolunteerIds())
     @blp.response(200)
     @blp.doc(security=SECURITY)
     @admin_required
@@ -168,7 +168,7 @@ class AdminInvitations(MethodView):
 
 @blp.route("/<int:activity_id>/invitable-volunteers")
 class AdminInvitable(MethodView):
-    @blp.arguments(InvitableArgs, location="query")
+    @blp.arguments(InvitableArgs(), location="query")
     @blp.response(200)
     @blp.doc(security=SECURITY)
     @admin_required
@@ -185,7 +185,7 @@ class AdminInvitable(MethodView):
 
 @blp.route("/<int:activity_id>/enrollments")
 class AdminRoster(MethodView):
-    @blp.arguments(RosterArgs, location="query")
+    @blp.arguments(RosterArgs(), location="query")
     @blp.response(200)
     @blp.doc(security=SECURITY)
     @admin_required
@@ -199,7 +199,7 @@ class AdminRoster(MethodView):
 
 @blp.route("/<int:activity_id>/admissions")
 class AdminAdmissions(MethodView):
-    @blp.arguments(VolunteerIds)
+    @blp.arguments(VolunteerIds())
     @blp.response(200)
     @blp.doc(security=SECURITY)
     @admin_required
@@ -211,7 +211,7 @@ class AdminAdmissions(MethodView):
 
 @blp.route("/<int:activity_id>/removals")
 class AdminRemovals(MethodView):
-    @blp.arguments(VolunteerIds)
+    @blp.arguments(VolunteerIds())
     @blp.response(200)
     @blp.doc(security=SECURITY)
     @admin_required

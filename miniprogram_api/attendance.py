@@ -67,7 +67,7 @@ def _url(path):
 
 @blp.route("/attendance/scan")
 class Scan(MethodView):
-    @blp.arguments(ScanIn)
+    @blp.arguments(ScanIn())
     @blp.response(200, ScanOut)
     @blp.alt_response(400, description="CLOCK_CODE_INVALID")
     @blp.alt_response(410, description="CLOCK_CODE_EXPIRED")
@@ -85,7 +85,7 @@ class Scan(MethodView):
 
 @blp.route("/admin/activities/<int:activity_id>/qrcode")
 class ClockCode(MethodView):
-    @blp.arguments(QrcodeIn)
+    @blp.arguments(QrcodeIn())
     @blp.response(200, QrcodeOut)
     @blp.alt_response(409, description="CLOCK_CODE_NOT_YET / ACTIVITY_REVOKED")
     @blp.alt_response(502, description="WECHAT_CODE_FAILED")
@@ -105,7 +105,7 @@ class ClockCode(MethodView):
 
 @blp.route("/admin/activities/<int:activity_id>/scan-volunteer")
 class ScanVolunteer(MethodView):
-    @blp.arguments(ScanVolunteerIn)
+    @blp.arguments(ScanVolunteerIn())
     @blp.response(200, ScanOut)
     @blp.doc(security=[{"bearer": []}])
     @admin_required
@@ -116,7 +116,7 @@ class ScanVolunteer(MethodView):
 
 @blp.route("/admin/volunteers/<int:volunteer_id>/face-check")
 class FaceCheck(MethodView):
-    @blp.arguments(FaceCheckIn)
+    @blp.arguments(FaceCheckIn())
     @blp.response(200)
     @blp.alt_response(409, description="FACE_CHECK_DONE / VOLUNTEER_NOT_ENROLLED")
     @blp.doc(security=[{"bearer": []}])

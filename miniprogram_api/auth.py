@@ -30,7 +30,7 @@ class TokenOut(Schema):
 
 @blp.route("/login")
 class Login(MethodView):
-    @blp.arguments(LoginIn)
+    @blp.arguments(LoginIn())
     @blp.response(200, TokenOut)
     @blp.alt_response(401, description="INVALID_CREDENTIALS")
     @blp.alt_response(403, description="ACCOUNT_PENDING / ACCOUNT_DELETED / PASSWORD_NOT_SET / ORG_PENDING / "

@@ -79,7 +79,7 @@ class CardProgressIn(Schema):
 
 @blp.route("/me/records")
 class MyRecords(MethodView):
-    @blp.arguments(PageIn, location="query")
+    @blp.arguments(PageIn(), location="query")
     @blp.response(200)
     @blp.doc(security=[{"bearer": []}])
     @login_required
@@ -90,7 +90,7 @@ class MyRecords(MethodView):
 
 @blp.route("/me/scans")
 class MyScans(MethodView):
-    @blp.arguments(PageIn, location="query")
+    @blp.arguments(PageIn(), location="query")
     @blp.response(200)
     @blp.doc(security=[{"bearer": []}])
     @login_required
@@ -134,7 +134,7 @@ class MyCardApplications(MethodView):
         """My volunteer-card applications and their progress, newest first."""
         return {"items": card.my_applications(g.account)}
 
-    @blp.arguments(CardApplicationIn)
+    @blp.arguments(CardApplicationIn())
     @blp.response(201)
     @blp.alt_response(409, description="CARD_APPLICATION_EXISTS")
     @blp.doc(security=[{"bearer": []}])
@@ -148,7 +148,7 @@ class MyCardApplications(MethodView):
 
 @blp.route("/hours-board")
 class HoursBoard(MethodView):
-    @blp.arguments(BoardIn, location="query")
+    @blp.arguments(BoardIn(), location="query")
     @blp.response(200)
     def get(self, args):
         """时长公示: effective records within a year of recording; names and numbers masked."""
@@ -167,7 +167,7 @@ def _objection_limiter():
 
 @blp.route("/objections")
 class Objections(MethodView):
-    @blp.arguments(ObjectionIn)
+    @blp.arguments(ObjectionIn())
     @blp.response(201)
     @blp.alt_response(404, description="OBJECTION_RECORD_NOT_PUBLIC")
     @blp.alt_response(429, description="RATE_LIMITED")
@@ -192,7 +192,7 @@ class Objections(MethodView):
 
 @blp.route("/admin/objections")
 class AdminObjections(MethodView):
-    @blp.arguments(ObjectionStatusIn, location="query")
+    @blp.arguments(ObjectionStatusIn(), location="query")
     @blp.response(200)
     @blp.doc(security=[{"bearer": []}])
     @admin_required
@@ -203,7 +203,7 @@ class AdminObjections(MethodView):
 
 @blp.route("/admin/objections/<int:objection_id>/resolution")
 class ResolveObjection(MethodView):
-    @blp.arguments(ResolveIn)
+    @blp.arguments(ResolveIn())
     @blp.response(200)
     @blp.alt_response(409, description="OBJECTION_ALREADY_RESOLVED / RECORD_ALREADY_REVOKED")
     @blp.doc(security=[{"bearer": []}])
@@ -216,7 +216,7 @@ class ResolveObjection(MethodView):
 
 @blp.route("/admin/activities/<int:activity_id>/supplements")
 class Supplements(MethodView):
-    @blp.arguments(SupplementForm, location="form")
+    @blp.arguments(SupplementForm(), location="form")
     @blp.response(201)
     @blp.alt_response(409, description="SUPPLEMENT_TOO_EARLY / SUPPLEMENT_NOT_ADMITTED / "
                                        "SUPPLEMENT_NOT_FACE_CHECKED")
@@ -236,7 +236,7 @@ class Supplements(MethodView):
 
 @blp.route("/admin/supplements")
 class SupplementList(MethodView):
-    @blp.arguments(StatusIn, location="query")
+    @blp.arguments(StatusIn(), location="query")
     @blp.response(200)
     @blp.doc(security=[{"bearer": []}])
     @admin_required
@@ -247,7 +247,7 @@ class SupplementList(MethodView):
 
 @blp.route("/admin/supplements/<int:entry_id>/decision")
 class SupplementDecision(MethodView):
-    @blp.arguments(DecisionIn)
+    @blp.arguments(DecisionIn())
     @blp.response(200)
     @blp.alt_response(409, description="SUPPLEMENT_ALREADY_DECIDED")
     @blp.doc(security=[{"bearer": []}])
@@ -270,7 +270,7 @@ class SupplementProof(MethodView):
 
 @blp.route("/admin/card-applications/<int:application_id>/progress")
 class CardProgress(MethodView):
-    @blp.arguments(CardProgressIn)
+    @blp.arguments(CardProgressIn())
     @blp.response(200)
     @blp.alt_response(409, description="CARD_ILLEGAL_TRANSITION")
     @blp.doc(security=[{"bearer": []}])

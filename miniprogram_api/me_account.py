@@ -36,7 +36,7 @@ class Profile(MethodView):
         """My own data in full (ID number and phone unmasked, to the owner only)."""
         return owner_profile(g.account)
 
-    @blp.arguments(ProfileIn)
+    @blp.arguments(ProfileIn())
     @blp.response(200)
     @blp.alt_response(409, description="ID_NUMBER_EXISTS / PHONE_EXISTS / EMAIL_EXISTS")
     @blp.alt_response(422, description="VALIDATION_ERROR (a field that may not change now) / ID_* / CODE_INVALID")
@@ -62,7 +62,7 @@ class PasswordChangedOut(Schema):
 
 @blp.route("/password")
 class Password(MethodView):
-    @blp.arguments(PasswordChangeIn)
+    @blp.arguments(PasswordChangeIn())
     @blp.response(200, PasswordChangedOut)
     @blp.alt_response(403, description="WRONG_PASSWORD")
     @blp.alt_response(422, description="WEAK_PASSWORD")
@@ -83,7 +83,7 @@ class HomeOrgChangeIn(Schema):
 
 @blp.route("/home-org-change")
 class HomeOrgChange(MethodView):
-    @blp.arguments(HomeOrgChangeIn)
+    @blp.arguments(HomeOrgChangeIn())
     @blp.response(201)
     @blp.alt_response(409, description="HOME_ORG_SAME / HOME_ORG_CHANGE_PENDING / HOME_ORG_CHANGE_NOT_ALLOWED")
     @blp.doc(security=[{"bearer": []}])

@@ -21,7 +21,7 @@ class MyActivitiesArgs(Schema):
 
 @blp.route("/activities")
 class MyActivities(MethodView):
-    @blp.arguments(MyActivitiesArgs, location="query")
+    @blp.arguments(MyActivitiesArgs(), location="query")
     @blp.response(200)
     @blp.doc(security=[{"bearer": []}])
     @login_required

@@ -53,7 +53,7 @@ class OrgPhoto(Schema):
 
 @blp.route("/organisations")
 class Organisations(MethodView):
-    @blp.arguments(OrgSearchQuery, location="query")
+    @blp.arguments(OrgSearchQuery(), location="query")
     @blp.response(200)
     def get(self, query):
         """Search organisations by name, category and region (approved ones only)."""
@@ -61,8 +61,8 @@ class Organisations(MethodView):
         return {"items": [organisation_public(o) for o in rows], "total": total,
                 "page": query["page"], "per_page": query["per_page"]}
 
-    @blp.arguments(OrgRegistrationForm, location="form")
-    @blp.arguments(OrgPhoto, location="files")
+    @blp.arguments(OrgRegistrationForm(), location="form")
+    @blp.arguments(OrgPhoto(), location="files")
     @blp.response(201)
     @blp.alt_response(409, description="ID_NUMBER_EXISTS / PHONE_EXISTS / EMAIL_EXISTS / USERNAME_EXISTS")
     @blp.alt_response(413, description="PHOTO_TOO_LARGE")
@@ -123,7 +123,7 @@ class OrgCorrectionIn(Schema):
 
 @blp.route("/admin/organisations")
 class AdminOrganisations(MethodView):
-    @blp.arguments(OrgRegistrationQuery, location="query")
+    @blp.arguments(OrgRegistrationQuery(), location="query")
     @blp.response(200)
     @blp.doc(security=[{"bearer": []}])
     @admin_required
@@ -135,7 +135,7 @@ class AdminOrganisations(MethodView):
 
 @blp.route("/admin/organisations/<int:org_id>")
 class AdminOrganisation(MethodView):
-    @blp.arguments(OrgCorrectionIn)
+    @blp.arguments(OrgCorrectionIn())
     @blp.response(200)
     @blp.alt_response(404, description="NOT_FOUND")
     @blp.doc(security=[{"bearer": []}])
@@ -148,7 +148,7 @@ class AdminOrganisation(MethodView):
 
 @blp.route("/admin/organisations/<int:org_id>/review")
 class AdminOrganisationReview(MethodView):
-    @blp.arguments(OrgReviewIn)
+    @blp.arguments(OrgReviewIn())
     @blp.response(200)
     @blp.alt_response(404, description="NOT_FOUND")
     @blp.alt_response(409, description="ALREADY_REVIEWED")

@@ -43,7 +43,7 @@ class VolunteerCreatedOut(Schema):
 
 @blp.route("/volunteers")
 class Volunteers(MethodView):
-    @blp.arguments(VolunteerRegistrationIn)
+    @blp.arguments(VolunteerRegistrationIn())
     @blp.response(201, VolunteerCreatedOut)
     @blp.alt_response(409, description="ID_NUMBER_EXISTS / PHONE_EXISTS / EMAIL_EXISTS / USERNAME_EXISTS")
     @blp.alt_response(422, description="ID_FORMAT / ID_BIRTH_DATE / ID_CHECK_DIGIT / PHONE_FORMAT / "
@@ -75,7 +75,7 @@ def client_ip():
 
 @blp.route("/verification-codes")
 class VerificationCodes(MethodView):
-    @blp.arguments(VerificationCodeIn)
+    @blp.arguments(VerificationCodeIn())
     @blp.response(202, CodeSentOut)
     @blp.alt_response(409, description="PHONE_EXISTS (register: the phone already has an account)")
     @blp.alt_response(429, description="CODE_RATE_LIMITED (per phone and per IP)")
@@ -100,7 +100,7 @@ class RecoveryResetIn(RecoveryCodeIn):
 
 @blp.route("/password-recovery/code")
 class RecoveryCode(MethodView):
-    @blp.arguments(RecoveryCodeIn)
+    @blp.arguments(RecoveryCodeIn())
     @blp.response(202, CodeSentOut)
     @blp.alt_response(404, description="ACCOUNT_NOT_FOUND")
     @blp.alt_response(422, description="NO_RECOVERY_CHANNEL")
@@ -113,7 +113,7 @@ class RecoveryCode(MethodView):
 
 @blp.route("/password-recovery/reset")
 class RecoveryReset(MethodView):
-    @blp.arguments(RecoveryResetIn)
+    @blp.arguments(RecoveryResetIn())
     @blp.response(204)
     @blp.alt_response(422, description="CODE_INVALID / WEAK_PASSWORD")
     def post(self, body):

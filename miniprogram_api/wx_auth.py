@@ -41,7 +41,7 @@ class BindIn(Schema):
 
 @blp.route("/wx-login")
 class WxLogin(MethodView):
-    @blp.arguments(WxLoginIn)
+    @blp.arguments(WxLoginIn())
     @blp.response(200, WxLoginOut)
     @blp.alt_response(400, description="WECHAT_CODE_INVALID")
     @blp.alt_response(503, description="WECHAT_UNAVAILABLE")
@@ -60,7 +60,7 @@ class WxLogin(MethodView):
 
 @blp.route("/bind")
 class Bind(MethodView):
-    @blp.arguments(BindIn)
+    @blp.arguments(BindIn())
     @blp.response(200, WxLoginOut)
     @blp.alt_response(401, description="INVALID_CREDENTIALS / WECHAT_SESSION_REQUIRED")
     @blp.alt_response(409, description="WECHAT_ALREADY_BOUND")
