@@ -52,7 +52,8 @@ def xml_of(fields):
         elif isinstance(value, (int, float)):
             body.append(f"<{key}>{value}</{key}>")
         else:
-            body.append(f"<{key}><![CDATA[{value}]]></{key}>")
+            # A "]]>" inside the text is split across two CDATA sections, as XML requires.
+            body.append(f"<{key}><![CDATA[{str(value).replace(']]>', ']]]]><![CDATA[>')}]]></{key}>")
     return "<xml>" + "".join(body) + "</xml>"
 
 

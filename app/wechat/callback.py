@@ -20,7 +20,6 @@ from xml.etree.ElementTree import TreeBuilder
 from xml.parsers import expat
 
 from wechatpy.crypto import PrpCrypto, WeChatCrypto
-from wechatpy.replies import TextReply, TransferCustomerServiceReply
 
 
 class FastPrpCrypto(PrpCrypto):
@@ -135,14 +134,23 @@ class CallbackCodec:
 def render_reply(reply, message):
     """A reply value of handlers/ → the XML WeChat expects ('' means no reply).
 
-    reply: None (nothing to say), a str (text), or TRANSFER_TO_CUSTOMER_SERVICE.
+    reply: None (nothing to say), a str (text), or TRANSFER_TO_CUSTOMER_SERVICE. The XML is
+    wechatpy's passive-reply format, written here with every value inside CDATA made safe: a
+    reply may quote scanned text, and wechatpy's renderer leaves a "]]>" in it unescaped.
     """
     if reply is None:
         return ""
-    source, target = message.get("ToUserName", ""), message.get("FromUserName", "")
+    head = (f"<xml>\n<ToUserName>{_cdata(message.get('FromUserName', ''))}</ToUserName>\n"
+            f"<FromUserName>{_cdata(message.get('ToUserName', ''))}</FromUserName>\n"
+            f"<CreateTime>{int(time.time())}</CreateTime>\n")
     if reply is TRANSFER_TO_CUSTOMER_SERVICE:
-        return TransferCustomerServiceReply(source=source, target=target).render()
-    return TextReply(source=source, target=target, content=reply).render()
+        return head + "<MsgType><![CDATA[transfer_customer_service]]></MsgType>\n</xml>"
+    return head + f"<MsgType><![CDATA[text]]></MsgType>\n<Content>{_cdata(reply)}</Content>\n</xml>"
+
+
+def _cdata(text):
+    # "]]>" would end the section early: close it after "]]" and open another before ">".
+    return "<![CDATA[" + str(text).replace("]]>", "]]]]><![CDATA[>") + "]]>"
 
 
 TRANSFER_TO_CUSTOMER_SERVICE = object()

@@ -80,6 +80,14 @@ def test_scancode_events_answer_with_what_was_scanned(wechat, event):
     assert reply["Content"] == replies.SCANCODE_RESULT.format(text="https://example.org/x")
 
 
+def test_a_scanned_text_that_looks_like_markup_comes_back_intact(wechat):
+    """The reply quotes what was scanned; "]]>" in it must not end the reply's CDATA early."""
+    scanned = "]]><xml>&amp; 码"
+    reply = wechat.say(wechat.event("fay", "scancode_waitmsg", EventKey="SCAN_CLOCK",
+                                    ScanCodeInfo={"ScanType": "qrcode", "ScanResult": scanned}))
+    assert reply["Content"] == replies.SCANCODE_RESULT.format(text=scanned)
+
+
 def test_click_my_hours_shows_hours_and_stars(wechat, factories):
     volunteer = factories.volunteer(factories.org(), real_name="周慧敏")
     volunteer.total_minutes = 320 * 60 + 15
