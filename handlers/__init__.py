@@ -12,9 +12,11 @@ def register_handlers(app):
     import importlib
     import pkgutil
 
+    from handlers.callback import CallbackEndpoint
     from handlers.sessions import QuickCookieSessionInterface
 
     app.session_interface = QuickCookieSessionInterface()
+    app.wsgi_app = CallbackEndpoint(app, app.wsgi_app)  # the callback's POST (handlers/callback.py)
     app.register_blueprint(bp)
     for info in sorted(pkgutil.iter_modules(__path__), key=lambda i: i.name):
         module = importlib.import_module(f"{__name__}.{info.name}")
@@ -32,11 +34,3 @@ def verify_server():
     except InvalidSignatureException:
         abort(403)
     return args.get("echostr", "")
-
-
-@bp.post("/wechat/callback")
-def receive_message():
-    """Messages and events, plain or safe mode (see handlers/callback.py)."""
-    from handlers.callback import handle_post
-
-    return handle_post()

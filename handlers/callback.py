@@ -3,10 +3,20 @@
 Refusals are 4xx and cheap (no database, nothing parsed before the size cap and the signature
 on the URL); a handler's failure is answered politely and releases the retry claim, so that
 the service stays up whatever arrives.
+
+The POST is the busiest request the service gets (every follower's every tap, scan and word),
+so it is a plain WSGI endpoint placed in front of Flask's routing (CallbackEndpoint): it runs
+inside the app context like any view, without Flask's request context, URL matching, cookie
+session and Response objects, which cost more than the callback's own Python work. The
+server check (GET) stays an ordinary Flask view (handlers/__init__.py).
 """
 import logging
+from collections import namedtuple
+from http import HTTPStatus
+from urllib.parse import parse_qsl
 
-from flask import Response, current_app, request
+from flask import current_app
+from werkzeug.wsgi import ClosingIterator
 
 from app.extensions import db, redis_store
 from app.services.wechat_identity import binding_cache_key
@@ -32,24 +42,63 @@ def _parts():
     return state
 
 
+# What the callback answers: an HTTP status, a media type, the body, and a function to run once
+# the answer has gone out (or None).
+Answer = namedtuple("Answer", "status mimetype body after")
+
+
 def refuse(status, reason):
-    return Response(reason, status=status, mimetype="text/plain")
+    return Answer(status, "text/plain", reason, None)
 
 
-def read_capped_body():
+class CallbackEndpoint:
+    """WSGI middleware: POST /wechat/callback is answered here, everything else goes on to Flask."""
+
+    PATH = "/wechat/callback"
+
+    def __init__(self, flask_app, next_wsgi_app):
+        self.flask_app = flask_app
+        self.next_wsgi_app = next_wsgi_app
+
+    def __call__(self, environ, start_response):
+        if environ.get("PATH_INFO") != self.PATH or environ.get("REQUEST_METHOD") != "POST":
+            return self.next_wsgi_app(environ, start_response)
+        body = read_capped_body(environ)
+        with self.flask_app.app_context():  # the database session ends when this context does
+            try:
+                result = refuse(413, "too large") if body is None else handle_post(query_args(environ), body)
+            except Exception:
+                log.exception("callback failed")
+                result = refuse(500, "busy")  # WeChat retries; the claim was not stored
+        data = result.body.encode("utf-8")
+        start_response(f"{result.status} {HTTPStatus(result.status).phrase}",
+                       [("Content-Type", f"{result.mimetype}; charset=utf-8"), ("Content-Length", str(len(data)))])
+        return ClosingIterator([data], [result.after]) if result.after else [data]
+
+
+def query_args(environ):
+    """The query string as {name: first value}."""
+    args = {}
+    for name, value in parse_qsl(environ.get("QUERY_STRING", ""), keep_blank_values=True):
+        args.setdefault(name, value)
+    return args
+
+
+def read_capped_body(environ):
     """The body, or None when it is larger than CALLBACK_MAX_BYTES (read no further)."""
-    length = request.content_length
-    if length is not None and length > CALLBACK_MAX_BYTES:
+    try:
+        length = int(environ.get("CONTENT_LENGTH") or -1)
+    except ValueError:
+        length = -1
+    if length > CALLBACK_MAX_BYTES:
         return None
-    body = request.stream.read(CALLBACK_MAX_BYTES + 1)
+    stream = environ["wsgi.input"]
+    body = stream.read(length) if length >= 0 else stream.read(CALLBACK_MAX_BYTES + 1)
     return None if len(body) > CALLBACK_MAX_BYTES else body
 
 
-def handle_post():
-    body = read_capped_body()
-    if body is None:
-        return refuse(413, "too large")
-    args = request.args
+def handle_post(args, body):
+    """One authenticated POST: args {name: value} of the query string, body bytes → Answer."""
     nonce = args.get("nonce", "")
     if not timestamp_fresh(args.get("timestamp")):
         return refuse(403, "timestamp outside the 5-minute window")
@@ -76,15 +125,14 @@ def handle_post():
             log.exception("callback handler failed for %s/%s", message.get("MsgType"), message.get("Event"))
             return answer(render_reply(replies.BUSY, message), encrypted, codec, nonce)
         finish_store = guard.store_reply(identity, reply_xml)
-        response = answer(reply_xml, encrypted, codec, nonce)
-        response.call_on_close(finish_store)  # read Redis's answer after the reply has gone out
-        return response
+        # Redis's answer to the store is read after the reply has gone out.
+        return answer(reply_xml, encrypted, codec, nonce)._replace(after=finish_store)
     return answer(reply_xml, encrypted, codec, nonce)
 
 
 def answer(reply_xml, encrypted, codec, nonce):
     if not reply_xml:
-        return Response("success", mimetype="text/plain")
+        return Answer(200, "text/plain", "success", None)
     if encrypted:
         reply_xml = codec.encrypt(reply_xml, nonce)
-    return Response(reply_xml, mimetype="application/xml")
+    return Answer(200, "application/xml", reply_xml, None)

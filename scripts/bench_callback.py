@@ -93,8 +93,7 @@ def main():
     per_round = int(os.environ.get("BENCH_MAX_REQUESTS", "20000"))
     peer = WechatPeer(TOKEN, APPID, AES_KEY)
     env = {"WECHAT_TOKEN": TOKEN, "WECHAT_APPID": APPID, "WECHAT_AES_KEY": AES_KEY}
-    # The references log each request like scripts/serve's gunicorn does (--access-logfile -).
-    reference_env = {**env, "GUNICORN_CMD_ARGS": "--access-logfile -"}
+    reference_env = env  # benchlib.gunicorn_app runs them with scripts/serve's gunicorn command
 
     print("preparing requests …", file=sys.stderr)
     # The service gets new messages in every round (a repeat would be answered from the
