@@ -23,7 +23,7 @@ from app.services.wechat_identity import binding_cache_key
 from app.wechat.callback import CallbackCodec, CallbackRejected, render_reply
 from app.wechat.guard import CallbackGuard, message_identity, timestamp_fresh
 from handlers import replies
-from handlers.routes import route
+from handlers.routes import changes_nothing, route
 
 log = logging.getLogger(__name__)
 
@@ -111,23 +111,26 @@ def handle_post(args, body):
         return refuse(400, "MsgType and FromUserName required")
 
     identity = message_identity(message)
-    status, stored, cached_binding = guard.claim(nonce, identity, binding_cache_key(message["FromUserName"]))
+    dedupe = not changes_nothing(message)
+    status, stored, cached_binding = guard.claim(nonce, identity, binding_cache_key(message["FromUserName"]),
+                                                 dedupe=dedupe)
     if status == "replay":
         return refuse(403, "nonce already used for another message")
     if status == "repeat":
-        reply_xml = guard.wait_for_reply(identity, stored)
-    else:
-        try:
-            reply_xml = render_reply(route(message, cached_binding), message)
-        except Exception:
-            db.session.rollback()
+        return answer(guard.wait_for_reply(identity, stored), encrypted, codec, nonce)
+    try:
+        reply_xml = render_reply(route(message, cached_binding), message)
+    except Exception:
+        db.session.rollback()
+        if dedupe:
             guard.release(identity)
-            log.exception("callback handler failed for %s/%s", message.get("MsgType"), message.get("Event"))
-            return answer(render_reply(replies.BUSY, message), encrypted, codec, nonce)
-        finish_store = guard.store_reply(identity, reply_xml)
-        # Redis's answer to the store is read after the reply has gone out.
-        return answer(reply_xml, encrypted, codec, nonce)._replace(after=finish_store)
-    return answer(reply_xml, encrypted, codec, nonce)
+        log.exception("callback handler failed for %s/%s", message.get("MsgType"), message.get("Event"))
+        return answer(render_reply(replies.BUSY, message), encrypted, codec, nonce)
+    if not dedupe:  # a repeat is answered again the same way: nothing to store
+        return answer(reply_xml, encrypted, codec, nonce)
+    finish_store = guard.store_reply(identity, reply_xml)
+    # Redis's answer to the store is read after the reply has gone out.
+    return answer(reply_xml, encrypted, codec, nonce)._replace(after=finish_store)
 
 
 def answer(reply_xml, encrypted, codec, nonce):

@@ -285,9 +285,34 @@ ROUTES = {
 }
 
 
+def _kind(message):
+    msg_type = str(message.get("MsgType", "")).lower()
+    return msg_type, (str(message.get("Event", "")).lower() if msg_type == "event" else None)
+
+
 def route(message, cached_binding=None):
     """The reply to one message: its handler from ROUTES, or the polite default."""
-    msg_type = str(message.get("MsgType", "")).lower()
-    event = str(message.get("Event", "")).lower() if msg_type == "event" else None
-    handler = ROUTES.get((msg_type, event), on_unsupported)
+    handler = ROUTES.get(_kind(message), on_unsupported)
     return handler(Inbound(message, cached_binding))
+
+
+# Handlers that change nothing (no write, no job, no message sent) and whose reply depends only
+# on the message and the sender's binding. WeChat's retries of such a message need no claim
+# and no stored reply: answering again gives the same answer (handlers/callback.py).
+_CHANGE_NOTHING = {reply_default, reply_help, on_view, on_unsupported}
+
+
+def changes_nothing(message):
+    """True when handling this message again would change nothing and answer the same."""
+    kind = _kind(message)
+    handler = ROUTES.get(kind, on_unsupported)
+    if handler is on_text:
+        handler = KEYWORDS.get(str(message.get("Content") or "").strip(), reply_default)
+    elif handler is on_click:
+        handler = CLICK_KEYS.get(message.get("EventKey"), reply_help)
+    elif handler is on_scan:  # a poster's scene only welcomes; a clock code records a scan
+        return not is_clock_scene(message.get("EventKey"))
+    elif handler is on_scancode:
+        info = message.get("ScanCodeInfo")
+        return not is_clock_scene(info.get("ScanResult", "") if isinstance(info, dict) else "")
+    return handler in _CHANGE_NOTHING

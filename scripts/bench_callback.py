@@ -13,7 +13,7 @@ All three run at once and are measured in interleaved rounds (the order rotating
 load of anything else on the machine falls on each alike; the median round of each is shown.
 
 Environment: BENCH_SECONDS (10), BENCH_WARMUP_SECONDS (3), BENCH_CONCURRENCY (32),
-BENCH_ROUNDS (3), WEB_CONCURRENCY ((2 × CPUs) + 1, gunicorn's recommendation), BENCH_USERS (500 distinct WeChat users). The warm-up
+BENCH_ROUNDS (3), WEB_CONCURRENCY (2), BENCH_USERS (500 distinct WeChat users). The warm-up
 reaches every user once, and the jobs it queues for new followers finish before timing; the
 references log each request like scripts/serve's gunicorn does.
 """
@@ -87,8 +87,7 @@ def main():
     seconds = float(os.environ.get("BENCH_SECONDS", "10"))
     warmup = float(os.environ.get("BENCH_WARMUP_SECONDS", "3"))
     concurrency = int(os.environ.get("BENCH_CONCURRENCY", "32"))
-    # gunicorn's recommended worker count, (2 × CPUs) + 1, for all three servers alike.
-    workers = int(os.environ.get("WEB_CONCURRENCY") or 2 * (os.cpu_count() or 1) + 1)
+    workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
     users = int(os.environ.get("BENCH_USERS", "500"))
     rounds = int(os.environ.get("BENCH_ROUNDS", "3"))
     per_round = int(os.environ.get("BENCH_MAX_REQUESTS", "20000"))

@@ -142,10 +142,16 @@ def render_reply(reply, message):
         return ""
     head = (f"<xml>\n<ToUserName>{_cdata(message.get('FromUserName', ''))}</ToUserName>\n"
             f"<FromUserName>{_cdata(message.get('ToUserName', ''))}</FromUserName>\n"
-            f"<CreateTime>{int(time.time())}</CreateTime>\n")
+            f"<CreateTime>{_reply_time(message)}</CreateTime>\n")
     if reply is TRANSFER_TO_CUSTOMER_SERVICE:
         return head + "<MsgType><![CDATA[transfer_customer_service]]></MsgType>\n</xml>"
     return head + f"<MsgType><![CDATA[text]]></MsgType>\n<Content>{_cdata(reply)}</Content>\n</xml>"
+
+
+def _reply_time(message):
+    # The message's own time: a repeated delivery then gets exactly the same reply.
+    created = str(message.get("CreateTime", ""))
+    return created if created.isdigit() else str(int(time.time()))
 
 
 def _cdata(text):

@@ -9,6 +9,9 @@ request stays validly signed forever. So, for every authenticated message:
 - the message's identity (MsgId for messages; FromUserName + CreateTime + Event + EventKey
   for events) is claimed with SET NX: the first delivery handles it and stores its reply, any
   repeat — also one arriving in parallel — answers with that stored reply and changes nothing.
+  A message whose reply changes nothing and depends only on the message and the sender's
+  binding (help, a poster's scene: handlers.routes.changes_nothing) is not claimed: a repeat is
+  simply answered again, with no reply to store.
 
 The same script also reads the cached binding of the sender (openid → account id), so that a
 callback costs one Redis round trip before its handler runs.
@@ -33,12 +36,13 @@ DEDUPE_SECONDS = 600  # WeChat's three tries take about 15 s
 PENDING = b"\x00pending"
 TIMESTAMP_WINDOW = 300
 
-# KEYS: nonce, dedupe, binding   ARGV: identity, nonce ttl, dedupe ttl
+# KEYS: nonce, dedupe, binding   ARGV: identity, nonce ttl, dedupe ttl, '1' to claim
 _CLAIM = """
 local seen = redis.call('GET', KEYS[1])
 if seen and seen ~= ARGV[1] then return {'replay', false, false} end
 if not seen then redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[2]) end
 local binding = redis.call('GET', KEYS[3])
+if ARGV[4] ~= '1' then return {'unclaimed', false, binding} end
 local claimed = redis.call('SET', KEYS[2], '\\0pending', 'NX', 'EX', ARGV[3])
 if claimed then return {'new', false, binding} end
 return {'repeat', redis.call('GET', KEYS[2]), binding}
@@ -139,10 +143,11 @@ class CallbackGuard:
                     raise
         return None
 
-    def claim(self, nonce, identity, binding_key):
-        """→ (status, stored reply or None, cached binding or None); status 'new' | 'repeat' | 'replay'."""
+    def claim(self, nonce, identity, binding_key, dedupe=True):
+        """→ (status, stored reply or None, cached binding or None); status 'new' | 'repeat' |
+        'replay', or 'unclaimed' with dedupe=False (the nonce is checked, nothing is claimed)."""
         keys = [self.key("wx-nonce", nonce), self.key("wx-dedupe", identity), binding_key]
-        args = [identity, NONCE_SECONDS, DEDUPE_SECONDS]
+        args = [identity, NONCE_SECONDS, DEDUPE_SECONDS, "1" if dedupe else "0"]
         try:
             result = self._command("EVALSHA", self._claim.sha, 3, *keys, *args)
         except NoScriptError:  # Redis restarted or flushed its scripts: load it again

@@ -109,6 +109,39 @@ def test_a_replayed_nonce_with_another_message_is_refused(wechat):
     assert replay.status_code == 403
 
 
+def test_a_replayed_nonce_is_refused_whichever_message_came_first(wechat):
+    """Help changes nothing and is not claimed against retries, but its nonce is remembered."""
+    assert wechat.post(wechat.text("amy", "活动"), nonce="nonce-a").status_code == 200
+    assert wechat.post(wechat.text("amy", "帮助"), nonce="nonce-a").status_code == 403
+
+
+def test_repeats_of_a_message_that_changes_nothing_are_answered_again_identically(wechat):
+    """WeChat's retries of a help request (new nonces, some in parallel): every delivery gets
+    exactly the same reply, and nothing is kept for them in Redis beyond the nonces."""
+    from app.extensions import redis_store
+
+    app = wechat.client.application
+    message = wechat.text("hal", "帮助")
+    answers, barrier = [], threading.Barrier(4)
+
+    def deliver(i):
+        from tests.handlers.wechat_sim import WechatServer
+        server = WechatServer(app.test_client(), app.config, aes_key=wechat.aes_key)
+        barrier.wait()
+        answers.append(server.say(message, nonce=f"help-{i}"))
+
+    threads = [threading.Thread(target=deliver, args=(i,)) for i in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    answers.append(wechat.say(message, nonce="help-later"))
+    assert len(answers) == 5 and all(a == answers[0] for a in answers)
+    assert answers[0]["Content"] == replies.HELP
+    with app.app_context():
+        assert not list(redis_store.client.scan_iter(match=redis_store.key("wx-dedupe", "*")))
+
+
 def test_a_retry_with_the_same_nonce_answers_the_same(wechat, app):
     message = wechat.text("ben", "活动")
     first = wechat.say(message, nonce="retry-nonce")
