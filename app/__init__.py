@@ -1,5 +1,6 @@
 """Application factory: extensions, blueprints, error handlers and CLI commands, in that order."""
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from app import db_pool
 from app.config import load_config
@@ -17,6 +18,9 @@ def create_app(config=None):
     register_extensions(app)
     register_blueprints(app)
     register_commands(app)
+    proxies = app.config["TRUSTED_PROXIES"]
+    if proxies:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
     return app
 
 

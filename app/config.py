@@ -114,6 +114,14 @@ def load_config(env=None, overrides=None):
             "https://open.weixin.qq.com" if env.get("WECHAT_API_BASE", "https://api.weixin.qq.com").rstrip("/")
             == "https://api.weixin.qq.com" else env["WECHAT_API_BASE"])).rstrip("/"),
         "PUBLIC_BASE_URL": env["PUBLIC_BASE_URL"].rstrip("/"),
+        # The H5 pages' cookie (OAuth state, openid, CSRF): never over plain http when the public
+        # origin is https, never to scripts, and not on cross-site subrequests.
+        "SESSION_COOKIE_SECURE": env["PUBLIC_BASE_URL"].startswith("https://"),
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        # How many reverse proxies (load balancer, nginx) stand in front and set X-Forwarded-*:
+        # their headers are trusted for the client's address and scheme (rate limits, links).
+        "TRUSTED_PROXIES": _int(env, "TRUSTED_PROXIES", 0),
         # The SMS provider's API; in development the emulator plays it.
         "SMS_API_BASE": env.get("SMS_API_BASE", env.get("WECHAT_API_BASE", "")).rstrip("/"),
         "CLOCK_CODE_SECONDS": _int(env, "CLOCK_CODE_SECONDS", 120),

@@ -74,3 +74,10 @@ def test_parse_boolean(raw, expected):
 def test_parse_boolean_refuses_what_it_does_not_know():
     with pytest.raises(ConfigError):
         parse_boolean("maybe", "X")
+
+
+def test_the_h5_cookie_is_https_only_when_the_public_origin_is_https():
+    assert load_config(env=PRODUCTION)["SESSION_COOKIE_SECURE"] is True
+    development = load_config(env={})
+    assert development["SESSION_COOKIE_SECURE"] is False  # http://127.0.0.1 in development
+    assert development["SESSION_COOKIE_HTTPONLY"] is True and development["SESSION_COOKIE_SAMESITE"] == "Lax"
