@@ -1,6 +1,5 @@
 """What WeChat's server would never send: replays, forged safe-mode messages, hostile XML.
 Each is refused with a 4xx, quickly, and the callback keeps answering afterwards."""
-import threading
 import time
 
 import pytest
@@ -122,19 +121,7 @@ def test_repeats_of_a_message_that_changes_nothing_are_answered_again_identicall
 
     app = wechat.client.application
     message = wechat.text("hal", "帮助")
-    answers, barrier = [], threading.Barrier(4)
-
-    def deliver(i):
-        from tests.handlers.wechat_sim import WechatServer
-        server = WechatServer(app.test_client(), app.config, aes_key=wechat.aes_key)
-        barrier.wait()
-        answers.append(server.say(message, nonce=f"help-{i}"))
-
-    threads = [threading.Thread(target=deliver, args=(i,)) for i in range(4)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    answers = wechat.say_in_parallel(message, 4, "help")
     answers.append(wechat.say(message, nonce="help-later"))
     assert len(answers) == 5 and all(a == answers[0] for a in answers)
     assert answers[0]["Content"] == replies.HELP
@@ -157,21 +144,7 @@ def test_a_repeated_delivery_in_parallel_takes_effect_once(wechat, factories, ru
     from app.services import wechat_identity
     wechat_identity.bind("mp", wechat.openid("cid"), volunteer.account_id)
     message = wechat.text("cid", "活动")
-    app = wechat.client.application
-    answers, barrier = [], threading.Barrier(8)
-
-    def deliver(i):
-        client = app.test_client()
-        from tests.handlers.wechat_sim import WechatServer
-        server = WechatServer(client, app.config, aes_key=wechat.aes_key)
-        barrier.wait()
-        answers.append(server.say(message, nonce=f"parallel-{i}"))
-
-    threads = [threading.Thread(target=deliver, args=(i,)) for i in range(8)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    answers = wechat.say_in_parallel(message, 8, "parallel")
     assert len(answers) == 8
     assert all(a == answers[0] for a in answers)
     assert answers[0]["Content"] == replies.ACTIVITIES_QUEUED
@@ -182,20 +155,7 @@ def test_a_repeated_delivery_in_parallel_takes_effect_once(wechat, factories, ru
 
 def test_a_repeated_subscribe_event_in_parallel_takes_effect_once(wechat):
     event = wechat.event("dee", "subscribe", create_time=int(time.time()))
-    app = wechat.client.application
-    answers, barrier = [], threading.Barrier(6)
-
-    def deliver(i):
-        from tests.handlers.wechat_sim import WechatServer
-        server = WechatServer(app.test_client(), app.config, aes_key=wechat.aes_key)
-        barrier.wait()
-        answers.append(server.say(event, nonce=f"sub-{i}"))
-
-    threads = [threading.Thread(target=deliver, args=(i,)) for i in range(6)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    answers = wechat.say_in_parallel(event, 6, "sub")
     assert len(answers) == 6 and all(a == answers[0] for a in answers)
     assert jobs.queue.count == 1  # one unionid look-up: the event was handled once
 
