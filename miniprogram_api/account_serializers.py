@@ -5,7 +5,7 @@ from app.domain.registration import ID_TYPE_LABELS
 from app.models.organisation import ORG_CATEGORY_LABELS
 from app.security import pii
 from app.timeutil import to_iso
-from miniprogram_api.serializers import account_summary
+from miniprogram_api.serializers import account_summary, review_fields
 
 
 def volunteer_for_admin(volunteer):
@@ -20,12 +20,7 @@ def volunteer_for_admin(volunteer):
         "id_type": account.id_type,
         "id_number": pii.mask_id(account.id_number or ""),
         "phone": pii.mask_phone(account.phone or ""),
-        "home_org": {"id": volunteer.home_org_id, "name": volunteer.home_org.name},
-        "review_status": volunteer.review_status,
-        "review_status_label": review.LABELS[volunteer.review_status],
-        "review_reason": volunteer.review_reason,
-        "identity_check_status": volunteer.identity_check_status,
-        "identity_check_label": identity_check.LABELS[volunteer.identity_check_status],
+        **review_fields(volunteer),
         "may_review": volunteer.review_status == review.PENDING
         and identity_check.may_review(volunteer.identity_check_status),
         "education": volunteer.education,

@@ -4,6 +4,18 @@ from app.security import pii
 from app.timeutil import to_iso
 
 
+def review_fields(volunteer):
+    """A volunteer profile's home organisation and where its review stands, as every view shows them."""
+    return {
+        "home_org": {"id": volunteer.home_org_id, "name": volunteer.home_org.name},
+        "review_status": volunteer.review_status,
+        "review_status_label": review.LABELS[volunteer.review_status],
+        "review_reason": volunteer.review_reason,
+        "identity_check_status": volunteer.identity_check_status,
+        "identity_check_label": identity_check.LABELS[volunteer.identity_check_status],
+    }
+
+
 def account_summary(account, viewer=None):
     """The account as `viewer` may see it. GET /me masks too: screens get photographed."""
     volunteer = account.volunteer
@@ -27,12 +39,7 @@ def account_summary(account, viewer=None):
         data["volunteer"] = {
             "id": volunteer.id,
             "volunteer_number": volunteer.volunteer_number,
-            "home_org": {"id": volunteer.home_org_id, "name": volunteer.home_org.name},
-            "review_status": volunteer.review_status,
-            "review_status_label": review.LABELS[volunteer.review_status],
-            "review_reason": volunteer.review_reason,
-            "identity_check_status": volunteer.identity_check_status,
-            "identity_check_label": identity_check.LABELS[volunteer.identity_check_status],
+            **review_fields(volunteer),
             "face_checked": volunteer.face_checked_at is not None,
             "total_minutes": volunteer.total_minutes,
             "created_at": to_iso(volunteer.created_at),
