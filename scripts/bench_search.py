@@ -15,8 +15,10 @@ import time
 import uuid
 from datetime import timedelta
 
-from sqlalchemy import create_engine, text
+from sqlalchemy import text
 from sqlalchemy.engine import make_url
+
+from scripts.scratch import scratch_database
 
 N_ACTIVITIES = int(os.environ.get("BENCH_ACTIVITIES", "100000"))
 RUNS = 7
@@ -130,11 +132,8 @@ def main():
     if not base.drivername.startswith("mysql"):
         raise SystemExit("bench_search measures MariaDB/MySQL: set BENCH_DATABASE_URL=mysql+pymysql://…")
     name = f"bench_search_{uuid.uuid4().hex[:8]}"
-    server = create_engine(base.set(database=""))
-    with server.begin() as conn:
-        conn.execute(text(f"CREATE DATABASE `{name}` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci"))
-    url = base.set(database=name).render_as_string(hide_password=False)
-    try:
+    keep = bool(os.environ.get("BENCH_KEEP"))
+    with scratch_database(base, name, keep=keep) as url:
         app = create_app({"APP_ENV": "testing", "DATABASE_URL": url,
                           "REDIS_URL": os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/15"),
                           "REDIS_PREFIX": f"{name}:"})
@@ -152,9 +151,10 @@ def main():
         print(f"{N_ACTIVITIES} activities loaded in {loaded:.1f} s into {version}; median of {RUNS} runs, "
               "page of 20 + COUNT(*)\n")
         ours = measure(app, now)
-        if os.environ.get("BENCH_KEEP"):
+        if keep:
             for case, (ms, total, how) in ours.items():
                 print(f"{case}: {ms:.1f} ms, {total}, {how}")
+            print(f"kept database {name}")
             return
 
         def ddl(*statements):
@@ -183,13 +183,6 @@ def main():
             print(f"| {case} | {total} | {ms:.1f} | {how} | {ms2:.1f} | {how2} | {ms3:.1f} |")
         with app.app_context():
             db.engine.dispose()
-    finally:
-        if os.environ.get("BENCH_KEEP"):
-            print(f"kept database {name}")
-        else:
-            with server.begin() as conn:
-                conn.execute(text(f"DROP DATABASE IF EXISTS `{name}`"))
-        server.dispose()
 
 
 if __name__ == "__main__":

@@ -6,25 +6,20 @@ server CPU µs per request (user+system time of the server's processes from /pro
 import http.client
 import os
 import signal
-import socket
 import subprocess
 import threading
 import time
 import uuid
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from types import SimpleNamespace
 
 import requests
 
+from scripts.scratch import free_port, scratch_database
+
 ROOT = Path(__file__).resolve().parent.parent
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def wait_healthy(url, seconds=90):
@@ -62,43 +57,31 @@ def served_service(database_url=None, redis_url=None, workers=2, extra_env=None)
 
     Yields SimpleNamespace(base, pid, env, database_url). Everything is stopped afterwards.
     """
-    from sqlalchemy import create_engine, text
-    from sqlalchemy.engine import make_url
-
     run = uuid.uuid4().hex[:8]
     env = {k: v for k, v in os.environ.items() if not k.startswith("TEST_")}
     env.update({"PORT": str(free_port()), "WEB_CONCURRENCY": str(workers), "REDIS_PREFIX": f"bench-{run}:"})
-    server_engine = None
-    if database_url and database_url.startswith("mysql"):
-        url = make_url(database_url)
-        name = f"bench_{run}"
-        server_engine = create_engine(url.set(database=""))
-        with server_engine.begin() as conn:
-            conn.execute(text(f"CREATE DATABASE `{name}` CHARACTER SET utf8mb4"))
-        env["DATABASE_URL"] = url.set(database=name).render_as_string(hide_password=False)
-    elif database_url:
-        env["DATABASE_URL"] = database_url
-    else:
-        env["DATABASE_URL"] = f"sqlite:///{ROOT / 'var' / f'bench-{run}.sqlite3'}"
-    if redis_url:
-        env["REDIS_URL"] = redis_url
-    env.update(extra_env or {})
-    process = subprocess.Popen([str(ROOT / "scripts" / "serve")], env=env, cwd=ROOT,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
-    base = f"http://127.0.0.1:{env['PORT']}"
-    try:
-        wait_healthy(base + "/healthz")
-        yield SimpleNamespace(base=base, pid=process.pid, env=env, database_url=env["DATABASE_URL"])
-    finally:
-        process.send_signal(signal.SIGTERM)
+    with ExitStack() as stack:  # the database goes after the service has stopped
+        if database_url and database_url.startswith("mysql"):
+            env["DATABASE_URL"] = stack.enter_context(scratch_database(database_url, f"bench_{run}"))
+        elif database_url:
+            env["DATABASE_URL"] = database_url
+        else:
+            env["DATABASE_URL"] = f"sqlite:///{ROOT / 'var' / f'bench-{run}.sqlite3'}"
+        if redis_url:
+            env["REDIS_URL"] = redis_url
+        env.update(extra_env or {})
+        process = subprocess.Popen([str(ROOT / "scripts" / "serve")], env=env, cwd=ROOT,
+                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+        base = f"http://127.0.0.1:{env['PORT']}"
         try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-        if server_engine is not None:
-            with server_engine.begin() as conn:
-                conn.execute(text(f"DROP DATABASE IF EXISTS `{name}`"))
-            server_engine.dispose()
+            wait_healthy(base + "/healthz")
+            yield SimpleNamespace(base=base, pid=process.pid, env=env, database_url=env["DATABASE_URL"])
+        finally:
+            process.send_signal(signal.SIGTERM)
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
 
 
 @contextmanager

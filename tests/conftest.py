@@ -5,16 +5,16 @@ TEST_DATABASE_URL / TEST_REDIS_URL: a fresh MariaDB database created for this ru
 runs side by side never meet) and a key prefix of this run's own in that Redis.
 """
 import os
-import socket
 import uuid
 
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
 from app import create_app
 from app.extensions import db, redis_store
 from scripts.emulator import EmulatorServer
+from scripts.scratch import free_port, scratch_database
 from tests.factories import Factories
 
 RUN_ID = uuid.uuid4().hex[:8]
@@ -26,15 +26,8 @@ def database_url(tmp_path_factory):
     if not base:
         yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
         return
-    url = make_url(base)
-    name = f"{url.database or 'test'}_{RUN_ID}"
-    server = create_engine(url)
-    with server.begin() as conn:
-        conn.execute(text(f"CREATE DATABASE `{name}` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci"))
-    yield url.set(database=name).render_as_string(hide_password=False)
-    with server.begin() as conn:
-        conn.execute(text(f"DROP DATABASE IF EXISTS `{name}`"))
-    server.dispose()
+    with scratch_database(base, f"{make_url(base).database or 'test'}_{RUN_ID}") as url:
+        yield url
 
 
 @pytest.fixture(scope="session")
@@ -146,12 +139,6 @@ def run_jobs(app):
     return run
 
 
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture
 def serve_env(tmp_path, database_url, redis_url):
     """The environment for scripts/serve on a free port (tests/test_serve.py, served tests):
@@ -164,15 +151,9 @@ def serve_env(tmp_path, database_url, redis_url):
         env["DATABASE_URL"] = f"sqlite:///{tmp_path / 'serve.sqlite3'}"
         yield env
         return
-    url = make_url(database_url)
-    name = f"{url.database}_serve"
-    server = create_engine(url.set(database=""))
-    with server.begin() as conn:
-        conn.execute(text(f"CREATE DATABASE `{name}` CHARACTER SET utf8mb4"))
-    env["DATABASE_URL"] = url.set(database=name).render_as_string(hide_password=False)
-    env["REDIS_URL"] = redis_url
-    env["REDIS_PREFIX"] = f"serve-{name}:"
-    yield env
-    with server.begin() as conn:
-        conn.execute(text(f"DROP DATABASE `{name}`"))
-    server.dispose()
+    name = f"{make_url(database_url).database}_serve"
+    with scratch_database(database_url, name) as url:
+        env["DATABASE_URL"] = url
+        env["REDIS_URL"] = redis_url
+        env["REDIS_PREFIX"] = f"serve-{name}:"
+        yield env

@@ -1,14 +1,16 @@
 """The migrations build the schema the models describe, on SQLite and MariaDB alike,
 and no personal number reaches the database in plaintext."""
+from contextlib import ExitStack
 from datetime import date
 
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import create_engine, inspect, text
+from sqlalchemy import inspect
 from sqlalchemy.engine import make_url
 
 from app.domain.idcard import make_id_number
 from app.extensions import db
+from scripts.scratch import scratch_database
 
 
 def test_upgrade_from_empty_matches_the_models(app, database_url, tmp_path):
@@ -18,23 +20,11 @@ def test_upgrade_from_empty_matches_the_models(app, database_url, tmp_path):
     from app import create_app
     from tests.conftest import RUN_ID
 
-    if database_url.startswith("sqlite"):
-        fresh_url = f"sqlite:///{tmp_path / 'fresh.sqlite3'}"
-        cleanup = None
-    else:
-        url = make_url(database_url)
-        name = f"{url.database}_fresh"
-        server = create_engine(url.set(database=""))
-        with server.begin() as conn:
-            conn.execute(text(f"CREATE DATABASE `{name}`"))
-        fresh_url = url.set(database=name).render_as_string(hide_password=False)
-
-        def cleanup():
-            with server.begin() as conn:
-                conn.execute(text(f"DROP DATABASE `{name}`"))
-            server.dispose()
-
-    try:
+    with ExitStack() as stack:
+        if database_url.startswith("sqlite"):
+            fresh_url = f"sqlite:///{tmp_path / 'fresh.sqlite3'}"
+        else:
+            fresh_url = stack.enter_context(scratch_database(database_url, f"{make_url(database_url).database}_fresh"))
         fresh = create_app({"APP_ENV": "testing", "DATABASE_URL": fresh_url,
                             "REDIS_URL": app.config["REDIS_URL"], "REDIS_PREFIX": f"fresh-{RUN_ID}:"})
         with fresh.app_context():
@@ -48,9 +38,6 @@ def test_upgrade_from_empty_matches_the_models(app, database_url, tmp_path):
         assert {"accounts", "volunteers", "organisations", "activities", "enrollments", "clock_events",
                 "service_records", "supplement_entries", "objections", "outbox_messages",
                 "audit_log", "wechat_identities", "card_applications"} <= tables
-    finally:
-        if cleanup:
-            cleanup()
 
 
 def test_no_plaintext_id_or_phone_reaches_the_database(factories):
