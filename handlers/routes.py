@@ -77,13 +77,12 @@ def on_scan(msg):
 
 
 def on_scancode(msg):
-    info = msg.get("ScanCodeInfo", {})
-    text = info.get("ScanResult", "") if isinstance(info, dict) else ""
+    text = scanned_text(msg.message)
     return scene(msg, text, source="mp_scancode") or replies.SCANCODE_RESULT.format(text=text[:200])
 
 
 def on_click(msg):
-    return CLICK_KEYS.get(msg.get("EventKey"), reply_help)(msg)
+    return click_handler(msg.message)(msg)
 
 
 def on_view(msg):
@@ -117,8 +116,7 @@ def on_template_finished(msg):
 # --- text ---
 
 def on_text(msg):
-    content = msg.get("Content").strip()
-    return KEYWORDS.get(content, reply_default)(msg)
+    return text_handler(msg.message)(msg)
 
 
 def reply_default(msg):
@@ -285,6 +283,22 @@ ROUTES = {
 }
 
 
+def scanned_text(message):
+    """What a scancode_* event's scanner read."""
+    info = message.get("ScanCodeInfo") or {}
+    return info.get("ScanResult", "") if isinstance(info, dict) else ""
+
+
+def text_handler(message):
+    """The handler of a text message: its keyword's, or the default reply."""
+    return KEYWORDS.get(str(message.get("Content") or "").strip(), reply_default)
+
+
+def click_handler(message):
+    """The handler of a menu click: its key's, or help."""
+    return CLICK_KEYS.get(message.get("EventKey"), reply_help)
+
+
 def _kind(message):
     msg_type = str(message.get("MsgType", "")).lower()
     return msg_type, (str(message.get("Event", "")).lower() if msg_type == "event" else None)
@@ -307,12 +321,11 @@ def changes_nothing(message):
     kind = _kind(message)
     handler = ROUTES.get(kind, on_unsupported)
     if handler is on_text:
-        handler = KEYWORDS.get(str(message.get("Content") or "").strip(), reply_default)
+        handler = text_handler(message)
     elif handler is on_click:
-        handler = CLICK_KEYS.get(message.get("EventKey"), reply_help)
+        handler = click_handler(message)
     elif handler is on_scan:  # a poster's scene only welcomes; a clock code records a scan
         return not is_clock_scene(message.get("EventKey"))
     elif handler is on_scancode:
-        info = message.get("ScanCodeInfo")
-        return not is_clock_scene(info.get("ScanResult", "") if isinstance(info, dict) else "")
+        return not is_clock_scene(scanned_text(message))
     return handler in _CHANGE_NOTHING
