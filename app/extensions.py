@@ -1,4 +1,5 @@
 """Extension handles, bound to an app by create_app (init_app style)."""
+import functools
 from pathlib import Path
 
 import redis
@@ -53,13 +54,16 @@ class RedisHandle:
         return current_app.extensions["izyz_redis"]["prefix"]
 
     def key(self, *parts):
-        return self.prefix + ":".join(str(p) for p in parts)
+        return _prefixed_key(self.prefix, *parts)
 
     def key_builder(self):
         """key() with this app's prefix fixed, for objects that outlive a request (no app
         lookup per key)."""
-        prefix = self.prefix
-        return lambda *parts: prefix + ":".join(str(p) for p in parts)
+        return functools.partial(_prefixed_key, self.prefix)
+
+
+def _prefixed_key(prefix, *parts):
+    return prefix + ":".join(str(p) for p in parts)
 
 
 def connect_embedded_redis(dbfile):

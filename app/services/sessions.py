@@ -71,7 +71,6 @@ def resolve_caller(token: str) -> Caller:
     return Caller(session_id, account_id, bool(must_change), bool(platform_admin), review)
 
 
-
 def revoke_token(token: str):
     session = db.session.execute(
         db.select(AuthSession).filter_by(token_hash=_digest(token))

@@ -88,7 +88,7 @@ class KernelTimeoutConnection(Connection):
 
 
 class CallbackGuard:
-    """The callback's two Redis calls per message (claim, store the reply).
+    """The callback's Redis calls per message: the claim, and storing the reply of a claimed one.
 
     They run on a connection this thread keeps (not taken from and returned to redis-py's pool
     on every call): on this hot path the pool's bookkeeping cost more CPU than the command.
@@ -157,8 +157,8 @@ class CallbackGuard:
 
     def store_reply(self, identity, reply_xml):
         """Send the SET that stores the reply for WeChat's retries and return a function that
-        reads its answer: the caller runs it once the HTTP response is out (Response.call_on_close).
-        If the answer is never read here, the next command on this connection reads it first."""
+        reads its answer: the caller runs it once the HTTP response is out (Answer.after in
+        handlers/callback.py). If it is never run, the next command on this connection reads it first."""
         args = ("SET", self.key("wx-dedupe", identity), b"=" + reply_xml.encode("utf-8"), "EX", DEDUPE_SECONDS)
         try:
             self._connection().send_command(*args)
