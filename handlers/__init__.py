@@ -1,7 +1,5 @@
 """The service account's callback at /wechat/callback: verify → parse → route → reply."""
-from flask import Blueprint, abort, current_app, request
-from wechatpy.exceptions import InvalidSignatureException
-from wechatpy.utils import check_signature
+from flask import Blueprint, abort, request
 
 bp = Blueprint("wechat_callback", __name__)
 
@@ -27,10 +25,12 @@ def register_handlers(app):
 @bp.get("/wechat/callback")
 def verify_server():
     """WeChat's server check: answer echostr unchanged when the signature holds."""
+    from app.wechat.callback import CallbackRejected
+    from handlers.callback import codec
+
     args = request.args
-    try:
-        check_signature(current_app.config["WECHAT_TOKEN"], args.get("signature", ""),
-                        args.get("timestamp", ""), args.get("nonce", ""))
-    except InvalidSignatureException:
+    try:  # the same check as every POST's
+        codec().check_url_signature(args.get("signature", ""), args.get("timestamp", ""), args.get("nonce", ""))
+    except CallbackRejected:
         abort(403)
     return args.get("echostr", "")

@@ -42,6 +42,11 @@ def _parts():
     return state
 
 
+def codec():
+    """This app's CallbackCodec (signatures and safe-mode crypto)."""
+    return _parts()[0]
+
+
 # What the callback answers: an HTTP status, a media type, the body, and a function to run once
 # the answer has gone out (or None).
 Answer = namedtuple("Answer", "status mimetype body after")
