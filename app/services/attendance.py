@@ -25,6 +25,7 @@ from app.errors import DomainError
 from app.extensions import db
 from app.models import Account, Activity, ClockEvent, Enrollment, Volunteer
 from app.services import authz
+from app.services.activities import managed_activity
 from app.services.records import record_clock_session
 from app.timeutil import local_date, to_iso, utcnow
 
@@ -62,7 +63,7 @@ def _from_epoch(seconds):
 
 def face_check(admin, volunteer_id, activity_id):
     """Mark a volunteer enrolled in one of the admin's activities as identity-checked, for good."""
-    activity = _managed_activity(admin, activity_id)
+    activity = managed_activity(admin, activity_id)
     volunteer = db.session.get(Volunteer, volunteer_id)
     if volunteer is None:
         raise DomainError("NOT_FOUND")
@@ -91,17 +92,9 @@ def face_check(admin, volunteer_id, activity_id):
 
 # --- codes ---
 
-def _managed_activity(admin, activity_id):
-    activity = db.session.get(Activity, activity_id)
-    if activity is None:
-        raise DomainError("NOT_FOUND")
-    authz.require_org(admin, activity.org_id)
-    return activity
-
-
 def issue_clock_code(admin, activity_id, kind, now=None):
     """A fresh signed code for the activity. Returns {"code", "kind", "activity_id", "expires_at"}."""
-    activity = _managed_activity(admin, activity_id)
+    activity = managed_activity(admin, activity_id)
     if activity.revoked_at is not None:
         raise DomainError("ACTIVITY_REVOKED")
     now = now or utcnow()
@@ -152,7 +145,7 @@ def scan(account_id, code, source, latitude=None, longitude=None, now=None):
 
 def scan_volunteer(admin, activity_id, code, kind=None, now=None):
     """An admin scanned a volunteer's personal code: clock that volunteer in (or out)."""
-    activity = _managed_activity(admin, activity_id)
+    activity = managed_activity(admin, activity_id)
     now = now or utcnow()
     try:
         personal = codes.read_personal_code(clock_key(), code, _epoch(now))

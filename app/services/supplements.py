@@ -16,6 +16,7 @@ from app.errors import DomainError
 from app.extensions import db
 from app.models import Activity, Enrollment, Organisation, ServiceRecord, SupplementEntry, Volunteer
 from app.services import authz
+from app.services.activities import managed_activity
 from app.services.records import add_record
 from app.timeutil import local_date, to_iso, utcnow
 
@@ -93,10 +94,7 @@ def _recorded_minutes(volunteer_id, activity_id, include_pending=True):
 def enter_supplement(admin, activity_id, volunteer_id, minutes, note, files, now=None):
     """The activity's admin enters minutes for an admitted, face-checked volunteer."""
     now = now or utcnow()
-    activity = db.session.get(Activity, activity_id)
-    if activity is None:
-        raise DomainError("NOT_FOUND")
-    authz.require_org(admin, activity.org_id)
+    activity = managed_activity(admin, activity_id)
     if now < activity.start_at:
         raise DomainError("SUPPLEMENT_TOO_EARLY")
     volunteer = db.session.get(Volunteer, volunteer_id)
