@@ -23,9 +23,10 @@ from app.domain.geo import valid_coordinates, within_radius
 from app.domain.hours import ClockRefused, plan_scan, require_within_window, session_minutes
 from app.errors import DomainError
 from app.extensions import db
-from app.models import Account, Activity, ClockEvent, Enrollment, Volunteer
+from app.models import Account, Activity, ClockEvent, Volunteer
 from app.services import authz
 from app.services.activities import managed_activity
+from app.services.enrollment import enrollment_of
 from app.services.records import record_clock_session
 from app.timeutil import local_date, to_iso, utcnow
 
@@ -67,9 +68,7 @@ def face_check(admin, volunteer_id, activity_id):
     volunteer = db.session.get(Volunteer, volunteer_id)
     if volunteer is None:
         raise DomainError("NOT_FOUND")
-    enrollment = db.session.execute(
-        db.select(Enrollment).filter_by(activity_id=activity.id, volunteer_id=volunteer.id)
-    ).scalar_one_or_none()
+    enrollment = enrollment_of(activity.id, volunteer.id)
     if enrollment is None or enrollment.status not in ("pending", "admitted"):
         raise DomainError("VOLUNTEER_NOT_ENROLLED")
     if volunteer.face_checked_at is not None:

@@ -54,6 +54,13 @@ def _lock_volunteer(account_id):
     return volunteer
 
 
+def enrollment_of(activity_id, volunteer_id):
+    """The volunteer's enrollment in the activity, or None."""
+    return db.session.execute(
+        db.select(Enrollment).filter_by(activity_id=activity_id, volunteer_id=volunteer_id)
+    ).scalar_one_or_none()
+
+
 def _still_open(now):
     return db.and_(Activity.revoked_at.is_(None), Activity.enroll_start <= now, Activity.enroll_end > now,
                    Activity.start_at > now)
@@ -72,9 +79,7 @@ def enroll(account_id, activity_id, position_id=None):
     ).scalar_one()
     state = st.activity_state(st.times_of(activity), now)
     _checked(rules.check_can_enroll, state, volunteer.review_status, pending)
-    enrollment = db.session.execute(
-        db.select(Enrollment).filter_by(activity_id=activity.id, volunteer_id=volunteer.id)
-    ).scalar_one_or_none()
+    enrollment = enrollment_of(activity.id, volunteer.id)
     _checked(rules.next_status, enrollment.status if enrollment else None, "enroll")
 
     position = None
@@ -157,9 +162,7 @@ def cancel(account_id, activity_id):
     activity = db.session.get(Activity, activity_id)
     if activity is None:
         raise DomainError("ACTIVITY_NOT_FOUND")
-    enrollment = db.session.execute(
-        db.select(Enrollment).filter_by(activity_id=activity.id, volunteer_id=volunteer.id)
-    ).scalar_one_or_none()
+    enrollment = enrollment_of(activity.id, volunteer.id)
     if enrollment is None:
         raise DomainError("NOT_ENROLLED")
     _checked(rules.check_can_cancel, st.activity_state(st.times_of(activity), utcnow()))
