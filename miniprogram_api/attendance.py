@@ -139,8 +139,7 @@ class CodeImage(MethodView):
     @blp.response(200, content_type="image/png")
     def get(self, code):
         """The PNG of a clock code or personal code (the URL holds nothing but the code)."""
-        if not (codes.looks_like_clock_code(code) or
-                (len(code) == codes.PERSONAL_CODE_LENGTH and code.startswith(codes.PERSONAL_PREFIX))):
+        if not (codes.looks_like_clock_code(code) or codes.looks_like_personal_code(code)):
             raise DomainError("NOT_FOUND")
         return _png(qrimage.png(code))
 

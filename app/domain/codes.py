@@ -102,6 +102,11 @@ def looks_like_clock_code(text) -> bool:
     return len(raw) == 21 and raw[0] >> 4 == VERSION
 
 
+def looks_like_personal_code(text) -> bool:
+    """The shape of a volunteer's personal code (not its signature)."""
+    return isinstance(text, str) and len(text) == PERSONAL_CODE_LENGTH and text.startswith(PERSONAL_PREFIX)
+
+
 def _open_signed(key, text, prefix, length, purpose, body_length):
     """The signed body of a code (prefix + base64url of 21 bytes: body, then a truncated MAC),
     or CodeRefused(CLOCK_CODE_INVALID) for anything malformed, forged or tampered with."""
