@@ -12,7 +12,6 @@ from app.models import Enrollment, Volunteer
 from app.services import activities as activity_service
 from app.services import authz, enrollment
 from app.services.activity_search import MAX_PER_PAGE, search_activities
-from app.services.sessions import resolve_caller
 from app.timeutil import utcnow
 from miniprogram_api.activity_json import (
     IsoTime,
@@ -21,7 +20,7 @@ from miniprogram_api.activity_json import (
     enrollment_json,
     page_json,
 )
-from miniprogram_api.auth_context import bearer_token, login_required
+from miniprogram_api.auth_context import login_required, optional_account_id
 
 blp = Blueprint("activities", __name__, url_prefix="/api/v1", description="志愿活动：搜索、详情、报名")
 
@@ -66,16 +65,6 @@ class ActivitySearch(MethodView):
         return page_json([activity_summary(a, now) for a in items], total, page, per_page)
 
 
-def _optional_account_id():
-    token = bearer_token()
-    if not token:
-        return None
-    try:
-        return resolve_caller(token).account_id
-    except DomainError:
-        return None
-
-
 def _sees_contact(account_id, activity):
     if account_id is None:
         return False
@@ -100,7 +89,7 @@ class ActivityDetail(MethodView):
         """An activity's page (anyone; the contact number in full for its admins and its volunteers).
         With a bearer token, `my_enrollment` is the caller's enrollment, if any."""
         activity = activity_service.public_activity(activity_id)
-        account_id = _optional_account_id()
+        account_id = optional_account_id()
         data = activity_detail(activity, utcnow(), full_contact=_sees_contact(account_id, activity))
         data["my_enrollment"] = None
         if account_id is not None:

@@ -13,6 +13,18 @@ def bearer_token():
     return token.strip() if scheme.lower() == "bearer" else ""
 
 
+def optional_account_id():
+    """The calling account's id on a public view: None without a token, or with one that is no
+    longer good (the view then answers as to anyone)."""
+    token = bearer_token()
+    if not token:
+        return None
+    try:
+        return resolve_caller(token).account_id
+    except DomainError:
+        return None
+
+
 def login_required(view):
     """Requires a session bound to an account; sets g.caller (g.account and g.session load on
     first use, app/request_globals.py).

@@ -11,9 +11,8 @@ from marshmallow import Schema, fields, validate
 from app.errors import DomainError
 from app.extensions import redis_store
 from app.services import attendance, card, records, supplements
-from app.services.sessions import resolve_caller
 from app.timeutil import to_iso
-from miniprogram_api.auth_context import admin_required, bearer_token, login_required
+from miniprogram_api.auth_context import admin_required, login_required, optional_account_id
 
 blp = Blueprint("hours", __name__, url_prefix="/api/v1", description="服务时长、时长公示与志愿者证")
 
@@ -177,14 +176,8 @@ class Objections(MethodView):
         ip = request.remote_addr or "unknown"
         if not all([limiter.hit(item, "objection", ip) for item in OBJECTION_LIMITS]):
             raise DomainError("RATE_LIMITED")
-        filer = None
-        if bearer_token():
-            try:
-                filer = resolve_caller(bearer_token()).account_id
-            except DomainError:
-                filer = None
         objection = records.file_objection(body["record_id"], body["text"], contact=body.get("contact"),
-                                           filer_account_id=filer)
+                                           filer_account_id=optional_account_id())
         return {"id": objection.id, "status": objection.status, "created_at": to_iso(objection.created_at)}
 
 
