@@ -8,8 +8,8 @@ from app.models import (
     Activity,
     ClockEvent,
     Enrollment,
-    Organisation,
     OrgAdmin,
+    Organisation,
     ServiceRecord,
     Volunteer,
 )

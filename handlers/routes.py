@@ -6,7 +6,7 @@ customer-service message. Scenes that carry a check-in / check-out code go to th
 service through app.services.clock_entry, the same door the mini-program uses.
 """
 import logging
-from datetime import datetime
+from datetime import UTC, datetime
 
 from flask import current_app
 
@@ -210,8 +210,7 @@ def _local_time(value):
     if value is None:
         value = utcnow()
     if value.tzinfo is None:
-        from datetime import timezone
-        value = value.replace(tzinfo=timezone.utc)
+        value = value.replace(tzinfo=UTC)
     return value.astimezone(SHANGHAI).strftime("%H:%M")
 
 

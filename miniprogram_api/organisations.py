@@ -28,8 +28,11 @@ class OrgSearchQuery(Schema):
 
 class OrgRegistrationForm(Schema):
     name = fields.String(required=True, validate=validate.Length(min=2, max=120))
-    category = fields.String(required=True, validate=validate.OneOf(REGISTRABLE_CATEGORIES),
-                             metadata={"description": "city 地市 / industry 行业 / university 高校 / social 社会组织 / team 队伍"})
+    category = fields.String(
+        required=True,
+        validate=validate.OneOf(REGISTRABLE_CATEGORIES),
+        metadata={"description": "city 地市 / industry 行业 / university 高校 / social 社会组织 / team 队伍"},
+    )
     parent_id = fields.Integer(required=True, metadata={"description": "归属单位"})
     is_legal_person = fields.Boolean(load_default=False)
     region_code = fields.String(load_default=None, validate=validate.Regexp(r"^\d{6}$"))
@@ -58,8 +61,12 @@ class Organisations(MethodView):
     def get(self, query):
         """Search organisations by name, category and region (approved ones only)."""
         rows, total = organisations.search(**query)
-        return {"items": [organisation_public(o) for o in rows], "total": total,
-                "page": query["page"], "per_page": query["per_page"]}
+        return {
+            "items": [organisation_public(o) for o in rows],
+            "total": total,
+            "page": query["page"],
+            "per_page": query["per_page"],
+        }
 
     @blp.arguments(OrgRegistrationForm(), location="form")
     @blp.arguments(OrgPhoto(), location="files")
@@ -71,10 +78,17 @@ class Organisations(MethodView):
     def post(self, form, files):
         """组织注册 (multipart/form-data): 待审核 until the parent organisation's admin reviews."""
         current = _optional_account()
-        org = organisations.register_organisation(**form, photo=files["id_photo"].stream if files.get("id_photo") else None, current_account=current,
-                                                  upload_dir=current_app.config["UPLOAD_DIR"])
-        return {"id": org.id, "status": org.status,
-                "message": "注册资料已提交，等待归属单位审核，审核结果将以短信方式通知。"}
+        org = organisations.register_organisation(
+            **form,
+            photo=files["id_photo"].stream if files.get("id_photo") else None,
+            current_account=current,
+            upload_dir=current_app.config["UPLOAD_DIR"],
+        )
+        return {
+            "id": org.id,
+            "status": org.status,
+            "message": "注册资料已提交，等待归属单位审核，审核结果将以短信方式通知。",
+        }
 
 
 def _optional_account():
@@ -170,8 +184,7 @@ class AdminOrganisationPhoto(MethodView):
     def get(self, org_id):
         """The hand-held ID photo, to the reviewing admins only (audited, never cached)."""
         path = organisations.id_photo_file(g.account, org_id, current_app.config["UPLOAD_DIR"])
-        response = send_file(path, mimetype="image/png" if path.suffix == ".png" else "image/jpeg",
-                             max_age=0)
+        response = send_file(path, mimetype="image/png" if path.suffix == ".png" else "image/jpeg", max_age=0)
         response.headers["Cache-Control"] = "no-store, private"
         response.headers["X-Content-Type-Options"] = "nosniff"
         return response

@@ -19,17 +19,27 @@ class VolunteerRegistrationIn(Schema):
     password = fields.String(required=True, validate=validate.Length(min=1, max=128))
     real_name = fields.String(required=True, validate=validate.Length(min=1, max=64))
     gender = fields.String(required=True, validate=validate.OneOf(GENDERS))
-    id_type = fields.String(load_default="mainland_id", validate=validate.OneOf(ID_TYPES),
-                            metadata={"description": "mainland_id（居民身份证）/ hk_macao_permit / taiwan_permit / passport"})
+    id_type = fields.String(
+        load_default="mainland_id",
+        validate=validate.OneOf(ID_TYPES),
+        metadata={"description": "mainland_id（居民身份证）/ hk_macao_permit / taiwan_permit / passport"},
+    )
     id_number = fields.String(required=True, validate=validate.Length(min=1, max=32))
     phone = fields.String(required=True, validate=validate.Length(min=1, max=20))
-    sms_code = fields.String(required=True, validate=validate.Length(min=1, max=10),
-                             metadata={"description": "POST /api/v1/verification-codes (purpose register) 发到手机的验证码"})
+    sms_code = fields.String(
+        required=True,
+        validate=validate.Length(min=1, max=10),
+        metadata={"description": "POST /api/v1/verification-codes (purpose register) 发到手机的验证码"},
+    )
     email = fields.Email(load_default=None, validate=validate.Length(max=254))
     education = fields.String(load_default=None, validate=validate.OneOf(EDUCATION_LEVELS))
     home_org_id = fields.Integer(required=True, metadata={"description": "归属组织"})
-    service_intentions = fields.List(fields.String(validate=validate.Length(max=40)), load_default=list,
-                                     validate=validate.Length(max=20), metadata={"description": "服务意向，如 网络文明"})
+    service_intentions = fields.List(
+        fields.String(validate=validate.Length(max=40)),
+        load_default=list,
+        validate=validate.Length(max=20),
+        metadata={"description": "服务意向，如 网络文明"},
+    )
     agreed = fields.Boolean(required=True, metadata={"description": "已阅读并同意《服务协议》"})
 
 
@@ -46,22 +56,31 @@ class Volunteers(MethodView):
     @blp.arguments(VolunteerRegistrationIn())
     @blp.response(201, VolunteerCreatedOut)
     @blp.alt_response(409, description="ID_NUMBER_EXISTS / PHONE_EXISTS / EMAIL_EXISTS / USERNAME_EXISTS")
-    @blp.alt_response(422, description="ID_FORMAT / ID_BIRTH_DATE / ID_CHECK_DIGIT / PHONE_FORMAT / "
-                                       "USERNAME_FORMAT / WEAK_PASSWORD / AGREEMENT_REQUIRED / CODE_INVALID")
+    @blp.alt_response(
+        422,
+        description="ID_FORMAT / ID_BIRTH_DATE / ID_CHECK_DIGIT / PHONE_FORMAT / "
+        "USERNAME_FORMAT / WEAK_PASSWORD / AGREEMENT_REQUIRED / CODE_INVALID",
+    )
     @blp.alt_response(404, description="ORG_NOT_FOUND")
     def post(self, body):
         """个人注册: 待审核 until the identity check and the home organisation's review."""
         volunteer = registration.register_volunteer(**body)
-        return {"volunteer_id": volunteer.id, "volunteer_number": volunteer.volunteer_number,
-                "review_status": volunteer.review_status,
-                "identity_check_status": volunteer.identity_check_status,
-                "message": "注册成功。系统将校验身份信息，归属组织管理员审核后以短信通知结果。"}
+        return {
+            "volunteer_id": volunteer.id,
+            "volunteer_number": volunteer.volunteer_number,
+            "review_status": volunteer.review_status,
+            "identity_check_status": volunteer.identity_check_status,
+            "message": "注册成功。系统将校验身份信息，归属组织管理员审核后以短信通知结果。",
+        }
 
 
 class VerificationCodeIn(Schema):
     phone = fields.String(required=True, validate=validate.Length(min=1, max=20))
-    purpose = fields.String(load_default="register", validate=validate.OneOf(("register", "change_phone")),
-                            metadata={"description": "register（注册）或 change_phone（更换手机号）"})
+    purpose = fields.String(
+        load_default="register",
+        validate=validate.OneOf(("register", "change_phone")),
+        metadata={"description": "register（注册）或 change_phone（更换手机号）"},
+    )
 
 
 class CodeSentOut(Schema):
@@ -88,8 +107,11 @@ class VerificationCodes(MethodView):
 
 
 class RecoveryCodeIn(Schema):
-    account = fields.String(required=True, validate=validate.Length(min=1, max=254),
-                            metadata={"description": "手机号、邮箱、证件号、用户名或志愿者编号"})
+    account = fields.String(
+        required=True,
+        validate=validate.Length(min=1, max=254),
+        metadata={"description": "手机号、邮箱、证件号、用户名或志愿者编号"},
+    )
     channel = fields.String(load_default="sms", validate=validate.OneOf(("sms", "email")))
 
 
@@ -120,6 +142,5 @@ class RecoveryReset(MethodView):
         """Set a new password with the code (also an imported account's first password)."""
         if find_account(body["account"]) is None:
             raise DomainError("CODE_INVALID")
-        account_security.reset_password_with_code(body["account"], body["channel"], body["code"],
-                                                  body["new_password"])
+        account_security.reset_password_with_code(body["account"], body["channel"], body["code"], body["new_password"])
         return None

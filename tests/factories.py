@@ -7,7 +7,7 @@ from datetime import date, timedelta
 
 from app.domain.idcard import make_id_number
 from app.extensions import db
-from app.models import Account, Activity, Enrollment, Organisation, OrgAdmin, Volunteer
+from app.models import Account, Activity, Enrollment, OrgAdmin, Organisation, Volunteer
 from app.security.passwords import hash_password
 from app.timeutil import utcnow
 

@@ -5,7 +5,7 @@ from app.models.audit import AuditLog
 from app.models.card import CardApplication
 from app.models.hours import ClockEvent, Objection, ServiceRecord, SupplementEntry
 from app.models.notify import OutboxMessage
-from app.models.organisation import Organisation, OrgAdmin
+from app.models.organisation import OrgAdmin, Organisation
 
 __all__ = [
     "Account",

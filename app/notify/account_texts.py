@@ -7,13 +7,16 @@ CODE_PURPOSE_LABELS = {"register": "注册", "reset_password": "找回密码", "
 
 
 def code_sms(purpose, code, minutes):
-    return f"【i志愿】您的{CODE_PURPOSE_LABELS[purpose]}验证码为 {code}，{minutes} 分钟内有效。如非本人操作，请忽略本短信。"
+    label = CODE_PURPOSE_LABELS[purpose]
+    return f"【i志愿】您的{label}验证码为 {code}，{minutes} 分钟内有效。如非本人操作，请忽略本短信。"
 
 
 def code_email(purpose, code, minutes):
     subject = f"i志愿{CODE_PURPOSE_LABELS[purpose]}验证码"
-    body = (f"您好！\n\n您的{CODE_PURPOSE_LABELS[purpose]}验证码为 {code}，{minutes} 分钟内有效。\n"
-            "如非本人操作，请忽略本邮件。\n\ni志愿（广东志愿者信息管理服务平台）")
+    body = (
+        f"您好！\n\n您的{CODE_PURPOSE_LABELS[purpose]}验证码为 {code}，{minutes} 分钟内有效。\n"
+        "如非本人操作，请忽略本邮件。\n\ni志愿（广东志愿者信息管理服务平台）"
+    )
     return subject, body
 
 
@@ -43,5 +46,7 @@ def home_org_change_sms(org_name, approved, reason=None):
 
 
 def temporary_password_sms(password):
-    return (f"【i志愿】组织管理员已为您重置密码，临时密码为 {password}。请尽快登录并修改密码；"
-            "如非本人申请，请联系归属组织。")
+    return (
+        f"【i志愿】组织管理员已为您重置密码，临时密码为 {password}。请尽快登录并修改密码；"
+        "如非本人申请，请联系归属组织。"
+    )

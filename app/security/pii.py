@@ -46,7 +46,7 @@ def decrypt(token: str) -> str:
 
 def lookup_hash(kind: str, value: str) -> str:
     """Keyed digest of a normalised value; `kind` keeps an ID and a phone with equal digits apart."""
-    message = f"{kind}:{normalise(kind, value)}".encode("utf-8")
+    message = f"{kind}:{normalise(kind, value)}".encode()
     return hmac.new(_key("mac"), message, hashlib.sha256).hexdigest()
 
 

@@ -7,7 +7,7 @@ cannot even learn that they exist.
 """
 from app.errors import DomainError
 from app.extensions import db
-from app.models import AuditLog, Organisation, OrgAdmin, Volunteer
+from app.models import AuditLog, OrgAdmin, Organisation, Volunteer
 
 
 def administered_orgs(account):

@@ -34,11 +34,19 @@ ID_TYPES = {label: key for key, label in rules.ID_TYPE_LABELS.items()} | {k: k f
     "身份证": "mainland_id", "": "mainland_id"}
 REQUIRED = ("real_name", "gender", "id_number", "phone")
 MESSAGES = {
-    "MISSING": "缺少必填项", "GENDER": "性别应为 男 或 女", "ID_TYPE_INVALID": "证件类型不受支持",
-    "ID_FORMAT": "证件号码格式不正确", "ID_BIRTH_DATE": "身份证号出生日期无效", "ID_CHECK_DIGIT": "身份证号校验位不正确",
-    "PHONE_FORMAT": "手机号码格式不正确", "EMAIL_FORMAT": "邮箱格式不正确", "EDUCATION": "最高学历不在可选范围内",
-    "DUPLICATE_IN_FILE": "与文件中前面的行重复", "ID_NUMBER_EXISTS": "证件号码已注册",
-    "PHONE_EXISTS": "手机号已注册", "EMAIL_EXISTS": "邮箱已注册",
+    "MISSING": "缺少必填项",
+    "GENDER": "性别应为 男 或 女",
+    "ID_TYPE_INVALID": "证件类型不受支持",
+    "ID_FORMAT": "证件号码格式不正确",
+    "ID_BIRTH_DATE": "身份证号出生日期无效",
+    "ID_CHECK_DIGIT": "身份证号校验位不正确",
+    "PHONE_FORMAT": "手机号码格式不正确",
+    "EMAIL_FORMAT": "邮箱格式不正确",
+    "EDUCATION": "最高学历不在可选范围内",
+    "DUPLICATE_IN_FILE": "与文件中前面的行重复",
+    "ID_NUMBER_EXISTS": "证件号码已注册",
+    "PHONE_EXISTS": "手机号已注册",
+    "EMAIL_EXISTS": "邮箱已注册",
 }
 
 
@@ -152,16 +160,26 @@ def import_volunteers(rows, org_id, *, actor=None):
     now = utcnow()
     imported = []
     for line, clean in good:
-        taken = [code for code, kind, value in (("ID_NUMBER_EXISTS", "id", clean["id_number"]),
-                                                 ("PHONE_EXISTS", "phone", clean["phone"]),
-                                                 ("EMAIL_EXISTS", "email", clean["email"]))
-                 if value and _lookup(kind, value) in existing[kind]]
+        taken = [
+            code
+            for code, kind, value in (
+                ("ID_NUMBER_EXISTS", "id", clean["id_number"]),
+                ("PHONE_EXISTS", "phone", clean["phone"]),
+                ("EMAIL_EXISTS", "email", clean["email"]),
+            )
+            if value and _lookup(kind, value) in existing[kind]
+        ]
         if taken:
             report.bad_rows.append((line, [MESSAGES[c] for c in taken]))
             continue
-        account = Account(real_name=clean["real_name"], gender=clean["gender"], id_type=clean["id_type"],
-                          email=clean["email"], password_hash=unusable_password_hash(),
-                          must_change_password=True)
+        account = Account(
+            real_name=clean["real_name"],
+            gender=clean["gender"],
+            id_type=clean["id_type"],
+            email=clean["email"],
+            password_hash=unusable_password_hash(),
+            must_change_password=True,
+        )
         account.id_number = clean["id_number"]
         account.phone = clean["phone"]
         db.session.add(account)
@@ -174,17 +192,33 @@ def import_volunteers(rows, org_id, *, actor=None):
     numbers = _volunteer_numbers(len(imported))
     volunteers = []
     for (account, clean), number in zip(imported, numbers, strict=True):
-        volunteer = Volunteer(account_id=account.id, volunteer_number=number, home_org_id=org.id,
-                              review_status="approved", reviewed_at=now,
-                              reviewed_by=actor.id if actor else None, identity_check_status="requested",
-                              identity_check_requested_at=now, education=clean["education"],
-                              service_intentions=[])
+        volunteer = Volunteer(
+            account_id=account.id,
+            volunteer_number=number,
+            home_org_id=org.id,
+            review_status="approved",
+            reviewed_at=now,
+            reviewed_by=actor.id if actor else None,
+            identity_check_status="requested",
+            identity_check_requested_at=now,
+            education=clean["education"],
+            service_intentions=[],
+        )
         db.session.add(volunteer)
         volunteers.append(volunteer)
-    db.session.execute(db.update(Organisation).where(Organisation.id == org.id)
-                       .values(volunteer_count=Organisation.volunteer_count + len(volunteers)))
-    authz.audit(actor, "volunteer.import", org_id=org.id, target_type="organisation", target_id=org.id,
-                detail={"imported": len(volunteers), "bad_rows": [line for line, _ in report.bad_rows]})
+    db.session.execute(
+        db.update(Organisation)
+        .where(Organisation.id == org.id)
+        .values(volunteer_count=Organisation.volunteer_count + len(volunteers))
+    )
+    authz.audit(
+        actor,
+        "volunteer.import",
+        org_id=org.id,
+        target_type="organisation",
+        target_id=org.id,
+        detail={"imported": len(volunteers), "bad_rows": [line for line, _ in report.bad_rows]},
+    )
     db.session.commit()
     for volunteer in volunteers:
         jobs.enqueue(run_identity_check, volunteer.id)
@@ -201,10 +235,13 @@ def _existing(good):
     found = {"id": set(), "phone": set(), "email": set()}
     columns = {"id": Account.id_number_hash, "phone": Account.phone_hash, "email": Account.email}
     for kind, column in columns.items():
-        values = [_lookup(kind, clean[{"id": "id_number"}.get(kind, kind)]) for _, clean in good
-                  if clean[{"id": "id_number"}.get(kind, kind)]]
+        values = [
+            _lookup(kind, clean[{"id": "id_number"}.get(kind, kind)])
+            for _, clean in good
+            if clean[{"id": "id_number"}.get(kind, kind)]
+        ]
         for start in range(0, len(values), 500):
-            chunk = values[start:start + 500]
+            chunk = values[start : start + 500]
             found[kind].update(db.session.execute(db.select(column).where(column.in_(chunk))).scalars())
     return found
 
@@ -213,7 +250,10 @@ def _volunteer_numbers(count):
     numbers = set()
     while len(numbers) < count:
         candidates = {new_volunteer_number() for _ in range(count - len(numbers))} - numbers
-        taken = set(db.session.execute(
-            db.select(Volunteer.volunteer_number).where(Volunteer.volunteer_number.in_(candidates))).scalars())
+        taken = set(
+            db.session.execute(
+                db.select(Volunteer.volunteer_number).where(Volunteer.volunteer_number.in_(candidates))
+            ).scalars()
+        )
         numbers |= candidates - taken
     return sorted(numbers)

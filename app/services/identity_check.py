@@ -3,9 +3,11 @@
 The job moves 请求中 → 校验中, asks the checker, and records 通过 / 不通过; IDs the checker
 cannot take (not a Guangdong mainland ID) become 未知 at once. A check with no answer is
 looked at again by a job scheduled 24 hours later (RQ's scheduler), which turns it into 未知;
-sweep_overdue_checks() (`flask sweep-identity-checks`, run periodically) is the safety net. 不通过 sends the registration to 未通过 with the reason, notified,
+sweep_overdue_checks() (`flask sweep-identity-checks`, run periodically) is the safety net.
+不通过 sends the registration to 未通过 with the reason, notified,
 so that the volunteer fixes the profile (完善资料).
 """
+
 from datetime import timedelta
 from typing import Protocol
 
@@ -117,8 +119,9 @@ def expire_unanswered_check(volunteer_id, now=None):
     db.session.rollback()
     now = now or utcnow()
     volunteer = db.session.get(Volunteer, volunteer_id)
-    if volunteer is None or not rules.is_overdue(volunteer.identity_check_status,
-                                                 volunteer.identity_check_requested_at, now):
+    if volunteer is None or not rules.is_overdue(
+        volunteer.identity_check_status, volunteer.identity_check_requested_at, now
+    ):
         return volunteer.identity_check_status if volunteer else None
     _apply(volunteer, "timeout", now)
     db.session.commit()
@@ -129,12 +132,18 @@ def sweep_overdue_checks(now=None):
     """No answer within 24 h → 未知. Returns how many checks it changed."""
     now = now or utcnow()
     cutoff = now - rules.ANSWER_DEADLINE
-    overdue = db.session.execute(
-        db.select(Volunteer).where(
-            Volunteer.identity_check_status.in_((rules.REQUESTED, rules.VERIFYING)),
-            Volunteer.identity_check_requested_at <= cutoff,
-        ).limit(5000)
-    ).scalars().all()
+    overdue = (
+        db.session.execute(
+            db.select(Volunteer)
+            .where(
+                Volunteer.identity_check_status.in_((rules.REQUESTED, rules.VERIFYING)),
+                Volunteer.identity_check_requested_at <= cutoff,
+            )
+            .limit(5000)
+        )
+        .scalars()
+        .all()
+    )
     for volunteer in overdue:
         _apply(volunteer, "timeout", now)
     db.session.commit()
@@ -149,8 +158,14 @@ def _apply(volunteer, action, now=None):
         volunteer.review_reason = account_texts.IDENTITY_FAILED_REASON
         volunteer.reviewed_at = volunteer.identity_checked_at
         volunteer.reviewed_by = None
-        queue_message(kind="review_result", account_id=volunteer.account_id,
-                      dedupe_key=f"identity-failed:{volunteer.id}:{volunteer.identity_checked_at:%Y%m%d%H%M%S%f}",
-                      fields={"name": volunteer.account.real_name, "result": "未通过",
-                              "reason": account_texts.IDENTITY_FAILED_REASON},
-                      sms_text=account_texts.identity_failed_sms())
+        queue_message(
+            kind="review_result",
+            account_id=volunteer.account_id,
+            dedupe_key=f"identity-failed:{volunteer.id}:{volunteer.identity_checked_at:%Y%m%d%H%M%S%f}",
+            fields={
+                "name": volunteer.account.real_name,
+                "result": "未通过",
+                "reason": account_texts.IDENTITY_FAILED_REASON,
+            },
+            sms_text=account_texts.identity_failed_sms(),
+        )

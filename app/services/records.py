@@ -11,7 +11,7 @@ from app.domain.hours import activity_minutes
 from app.domain.stars import minutes_to_next_star, star_label, star_level
 from app.errors import DomainError
 from app.extensions import db
-from app.models import Account, Activity, Objection, Organisation, OrgAdmin, ServiceRecord, Volunteer
+from app.models import Account, Activity, Objection, OrgAdmin, Organisation, ServiceRecord, Volunteer
 from app.notify.outbox import queue_message
 from app.security.pii import mask_name
 from app.services import authz

@@ -3,7 +3,6 @@ import itertools
 import re
 from datetime import date
 
-
 from app.domain.idcard import make_id_number
 
 _seq = itertools.count(100)

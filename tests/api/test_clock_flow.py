@@ -67,7 +67,9 @@ def test_issue_scan_checkout_one_record_totals_board_and_message(client, factori
     board = client.get(f"/api/v1/hours-board?activity_id={activity.id}").json["items"]
     assert len(board) == 1 and board[0]["volunteer_name"] == "陈**" and board[0]["minutes"] == 75
     assert board[0]["volunteer_number"] != volunteer.volunteer_number
-    assert board[0]["volunteer_number"].endswith(volunteer.volunteer_number[-4:]) and "*" in board[0]["volunteer_number"]
+    assert (
+        board[0]["volunteer_number"].endswith(volunteer.volunteer_number[-4:]) and "*" in board[0]["volunteer_number"]
+    )
 
     run_jobs()
     sent = [m for m in emulator.state.sent if m["template_id"] == "TPL_HOURS_RECORDED"]
@@ -78,8 +80,9 @@ def test_issue_scan_checkout_one_record_totals_board_and_message(client, factori
 
 def test_scan_refusals_through_the_api(client, factories):
     org, admin, activity, volunteer, admin_h, vol_h = setup(factories, client, require_location=True)
-    code = client.post(f"/api/v1/admin/activities/{activity.id}/qrcode", json={"kind": "checkin"},
-                       headers=admin_h).json["code"]
+    code = client.post(
+        f"/api/v1/admin/activities/{activity.id}/qrcode", json={"kind": "checkin"}, headers=admin_h
+    ).json["code"]
     forged = code[:5] + ("A" if code[5] != "A" else "B") + code[6:]
     cases = [
         ({"code": forged, **VENUE}, 400, "CLOCK_CODE_INVALID"),
@@ -98,16 +101,22 @@ def test_scan_refusals_through_the_api(client, factories):
 
 def test_code_as_mini_program_code_and_parametric_qr(client, factories, emulator):
     org, admin, activity, volunteer, admin_h, vol_h = setup(factories, client)
-    wxa = client.post(f"/api/v1/admin/activities/{activity.id}/qrcode",
-                      json={"kind": "checkin", "surface": "wxacode"}, headers=admin_h)
+    wxa = client.post(
+        f"/api/v1/admin/activities/{activity.id}/qrcode",
+        json={"kind": "checkin", "surface": "wxacode"},
+        headers=admin_h,
+    )
     assert wxa.status_code == 200, wxa.json
     assert emulator.state.wxacodes[-1]["scene"] == wxa.json["code"]
     assert emulator.state.wxacodes[-1]["page"] == attendance.CLOCK_PAGE
     image = client.get(wxa.json["image_url"].split("127.0.0.1:8000")[-1])
     assert image.status_code == 200 and image.data.startswith(b"\x89PNG")
 
-    mp = client.post(f"/api/v1/admin/activities/{activity.id}/qrcode",
-                     json={"kind": "checkout", "surface": "mp_qrcode"}, headers=admin_h)
+    mp = client.post(
+        f"/api/v1/admin/activities/{activity.id}/qrcode",
+        json={"kind": "checkout", "surface": "mp_qrcode"},
+        headers=admin_h,
+    )
     assert mp.status_code == 200, mp.json
     scene = emulator.state.qr_scenes[mp.json["ticket"]]
     assert scene["action_name"] == "QR_STR_SCENE" and scene["scene"] == mp.json["code"]
@@ -117,9 +126,13 @@ def test_code_as_mini_program_code_and_parametric_qr(client, factories, emulator
     assert attendance.is_clock_code(scene["scene"]) and not attendance.is_clock_code("bind:42")
 
     import requests
+
     requests.post(emulator.url + "/__emulator__/fail", json={"api": "wxacode", "errcode": 45009})
-    failed = client.post(f"/api/v1/admin/activities/{activity.id}/qrcode",
-                         json={"kind": "checkin", "surface": "wxacode"}, headers=admin_h)
+    failed = client.post(
+        f"/api/v1/admin/activities/{activity.id}/qrcode",
+        json={"kind": "checkin", "surface": "wxacode"},
+        headers=admin_h,
+    )
     assert (failed.status_code, error_code(failed)) == (502, "WECHAT_CODE_FAILED")
 
 
@@ -130,15 +143,23 @@ def test_face_check_api(client, factories):
     volunteer = factories.volunteer(org)
     factories.enroll(activity, volunteer, status="pending")
     headers = factories.login(client, admin)
-    first = client.post(f"/api/v1/admin/volunteers/{volunteer.id}/face-check", json={"activity_id": activity.id},
-                        headers=headers)
+    first = client.post(
+        f"/api/v1/admin/volunteers/{volunteer.id}/face-check", json={"activity_id": activity.id}, headers=headers
+    )
     assert first.status_code == 200 and first.json["face_checked"] is True
-    second = client.post(f"/api/v1/admin/volunteers/{volunteer.id}/face-check",
-                         json={"activity_id": activity.id}, headers=headers)
+    second = client.post(
+        f"/api/v1/admin/volunteers/{volunteer.id}/face-check", json={"activity_id": activity.id}, headers=headers
+    )
     assert (second.status_code, error_code(second)) == (409, "FACE_CHECK_DONE")
     volunteer_headers = factories.login(client, volunteer)
-    assert client.post(f"/api/v1/admin/volunteers/{volunteer.id}/face-check", json={"activity_id": activity.id},
-                       headers=volunteer_headers).status_code == 403
+    assert (
+        client.post(
+            f"/api/v1/admin/volunteers/{volunteer.id}/face-check",
+            json={"activity_id": activity.id},
+            headers=volunteer_headers,
+        ).status_code
+        == 403
+    )
     assert client.get("/api/v1/me", headers=volunteer_headers).json["volunteer"]["face_checked"] is True
 
 
@@ -147,8 +168,9 @@ def test_dynamic_code_scanned_by_the_admin(client, factories):
     mine = client.get("/api/v1/me/dynamic-code", headers=vol_h).json
     assert mine["refresh_in"] <= 30 and mine["code"].startswith("P")
     assert client.get(mine["image_url"].split("127.0.0.1:8000")[-1]).mimetype == "image/png"
-    scanned = client.post(f"/api/v1/admin/activities/{activity.id}/scan-volunteer", json={"code": mine["code"]},
-                          headers=admin_h)
+    scanned = client.post(
+        f"/api/v1/admin/activities/{activity.id}/scan-volunteer", json={"code": mine["code"]}, headers=admin_h
+    )
     assert scanned.status_code == 200 and scanned.json["kind"] == "checkin"
     # A personal code is not a check-in code: the volunteer cannot scan it themself.
     refused = client.post("/api/v1/attendance/scan", json={"code": mine["code"]}, headers=vol_h)
@@ -157,9 +179,16 @@ def test_dynamic_code_scanned_by_the_admin(client, factories):
 
 def test_openapi_documents_the_hours_operations(client):
     paths = client.get("/api/openapi.json").json["paths"]
-    for path in ("/api/v1/attendance/scan", "/api/v1/admin/activities/{activity_id}/qrcode",
-                 "/api/v1/admin/volunteers/{volunteer_id}/face-check", "/api/v1/hours-board",
-                 "/api/v1/objections", "/api/v1/me/records", "/api/v1/me/scans", "/api/v1/me/dynamic-code"):
+    for path in (
+        "/api/v1/attendance/scan",
+        "/api/v1/admin/activities/{activity_id}/qrcode",
+        "/api/v1/admin/volunteers/{volunteer_id}/face-check",
+        "/api/v1/hours-board",
+        "/api/v1/objections",
+        "/api/v1/me/records",
+        "/api/v1/me/scans",
+        "/api/v1/me/dynamic-code",
+    ):
         assert path in paths, path
 
 
@@ -168,8 +197,9 @@ def test_clock_entry_is_the_door_for_the_wechat_callback(client, factories):
     from app.services import clock_entry
 
     org, admin, activity, volunteer, admin_h, vol_h = setup(factories, client)
-    code = client.post(f"/api/v1/admin/activities/{activity.id}/qrcode", json={"kind": "checkin"},
-                       headers=admin_h).json["code"]
+    code = client.post(
+        f"/api/v1/admin/activities/{activity.id}/qrcode", json={"kind": "checkin"}, headers=admin_h
+    ).json["code"]
     assert clock_entry.is_clock_scene(code) and not clock_entry.is_clock_scene("menu_hours")
     first = clock_entry.clock_from_scene(account_id=volunteer.account_id, text=code, source="mp_scan")
     retried = clock_entry.clock_from_scene(account_id=volunteer.account_id, text=code, source="mp_scancode")

@@ -161,7 +161,7 @@ def test_the_place_claim_itself_refuses_a_closed_activity(client, factories):
 
     def revoke_before_claim(conn, cursor, statement, parameters, context, executemany):
         if statement.startswith("UPDATE activities SET taken_count"):
-            cursor.execute("UPDATE activities SET revoked_at = created_at WHERE id = %d" % activity_id)
+            cursor.execute(f"UPDATE activities SET revoked_at = created_at WHERE id = {int(activity_id)}")
 
     activity_id = activity.id
     engine = db.engine

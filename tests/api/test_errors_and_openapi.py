@@ -1,3 +1,8 @@
+import json
+import os
+from pathlib import Path
+
+
 def test_unknown_api_path_is_404_in_the_envelope(client):
     response = client.get("/api/v1/no-such-thing")
     assert response.status_code == 404
@@ -36,3 +41,18 @@ def test_healthz_is_503_naming_redis_when_it_is_down(database_url, redis_url, em
     assert response.status_code == 503
     assert response.json["redis"].startswith("down")
     assert response.json["database"] == "ok"
+
+
+SNAPSHOT = Path(__file__).with_name("openapi_snapshot.json")
+
+
+def test_openapi_document_changes_only_on_purpose(client):
+    """Other teams build against /api/openapi.json: a refactoring must leave it byte for byte.
+
+    A deliberate change regenerates the copy:
+    UPDATE_OPENAPI_SNAPSHOT=1 scripts/test tests/api/test_errors_and_openapi.py
+    """
+    served = json.dumps(client.get("/api/openapi.json").json, ensure_ascii=False, indent=1, sort_keys=True) + "\n"
+    if os.environ.get("UPDATE_OPENAPI_SNAPSHOT") == "1":
+        SNAPSHOT.write_text(served, encoding="utf-8")
+    assert served == SNAPSHOT.read_text(encoding="utf-8")

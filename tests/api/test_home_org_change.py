@@ -80,6 +80,8 @@ def test_move_rejections(client, factories):
     # a rejected volunteer fixes the home organisation through 完善资料 instead
     assert error_code(response) == "ACCOUNT_REJECTED"
     other = factories.org()
-    fixed = client.patch("/api/v1/me/profile", json={"home_org_id": other.id}, headers=factories.login(client, rejected))
+    fixed = client.patch(
+        "/api/v1/me/profile", json={"home_org_id": other.id}, headers=factories.login(client, rejected)
+    )
     assert fixed.json["volunteer"]["home_org"]["id"] == other.id
     assert fixed.json["volunteer"]["review_status"] == "pending"

@@ -124,7 +124,8 @@ def test_rejected_and_deleted_accounts(client, factories):
     session = login(client, rejected.account.username, PASSWORD)
     assert session.status_code == 200 and session.json["restriction"] == "ACCOUNT_REJECTED"
     blocked = client.get("/api/v1/me", headers=bearer(session))
-    assert blocked.json["error"] == {"code": "ACCOUNT_REJECTED", "message": "您的实名审核未通过，请完善资料后重新提交。"}
+    rejected_message = "您的实名审核未通过，请完善资料后重新提交。"
+    assert blocked.json["error"] == {"code": "ACCOUNT_REJECTED", "message": rejected_message}
     deleted = factories.volunteer(org)
     deleted.account.status = "deleted"
     db.session.commit()
@@ -157,6 +158,7 @@ def test_an_admin_who_is_also_a_pending_volunteer_still_logs_in(client, factorie
     org = factories.org()
     volunteer = factories.volunteer(org, status="pending")
     from app.models import OrgAdmin
+
     db.session.add(OrgAdmin(org_id=org.id, account_id=volunteer.account_id))
     db.session.commit()
     assert login(client, volunteer.account.username, PASSWORD).status_code == 200

@@ -5,7 +5,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from app.extensions import db
-from app.models import AuditLog, Organisation, OrgAdmin, ServiceRecord, SupplementEntry, Volunteer, WechatIdentity
+from app.models import AuditLog, OrgAdmin, Organisation, ServiceRecord, SupplementEntry, Volunteer, WechatIdentity
 from app.timeutil import utcnow
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 100
@@ -27,11 +27,21 @@ def tree(factories, client, hours=120):
     return (team, city, activity, volunteer, factories.login(client, team_admin), factories.login(client, city_admin))
 
 
-def enter(client, headers, activity, volunteer_id, minutes, files=(("proof.png", PNG),), note="扫码失败，现场签到表为证"):
-    data = {"volunteer_id": str(volunteer_id), "minutes": str(minutes), "note": note,
-            "files": [(io.BytesIO(content), name) for name, content in files]}
-    return client.post(f"/api/v1/admin/activities/{activity.id}/supplements", data=data, headers=headers,
-                       content_type="multipart/form-data")
+def enter(
+    client, headers, activity, volunteer_id, minutes, files=(("proof.png", PNG),), note="扫码失败，现场签到表为证"
+):
+    data = {
+        "volunteer_id": str(volunteer_id),
+        "minutes": str(minutes),
+        "note": note,
+        "files": [(io.BytesIO(content), name) for name, content in files],
+    }
+    return client.post(
+        f"/api/v1/admin/activities/{activity.id}/supplements",
+        data=data,
+        headers=headers,
+        content_type="multipart/form-data",
+    )
 
 
 def totals(volunteer, org):
@@ -60,8 +70,7 @@ def test_supplement_entered_with_proof_then_approved_by_the_parent(client, facto
     assert [e["id"] for e in listed] == [entry["id"]]
     proof = client.get(f"/api/v1/admin/supplements/{entry['id']}/proofs/0", headers=city_h)
     assert proof.status_code == 200 and proof.data == PNG and proof.mimetype == "image/png"
-    approved = client.post(f"/api/v1/admin/supplements/{entry['id']}/decision", json={"approve": True},
-                           headers=city_h)
+    approved = client.post(f"/api/v1/admin/supplements/{entry['id']}/decision", json={"approve": True}, headers=city_h)
     assert approved.status_code == 200 and approved.json["status"] == "approved"
     again = client.post(f"/api/v1/admin/supplements/{entry['id']}/decision", json={"approve": True}, headers=city_h)
     assert error_code(again) == "SUPPLEMENT_ALREADY_DECIDED"
@@ -74,11 +83,15 @@ def test_supplement_entered_with_proof_then_approved_by_the_parent(client, facto
 def test_rejected_supplement_needs_a_reason_and_never_counts(client, factories):
     team, city, activity, volunteer, team_h, city_h = tree(factories, client)
     entry = enter(client, team_h, activity, volunteer.id, 60).json
-    no_reason = client.post(f"/api/v1/admin/supplements/{entry['id']}/decision", json={"approve": False},
-                            headers=city_h)
+    no_reason = client.post(
+        f"/api/v1/admin/supplements/{entry['id']}/decision", json={"approve": False}, headers=city_h
+    )
     assert error_code(no_reason) == "REASON_REQUIRED"
-    rejected = client.post(f"/api/v1/admin/supplements/{entry['id']}/decision",
-                           json={"approve": False, "reason": "证明材料不清晰"}, headers=city_h)
+    rejected = client.post(
+        f"/api/v1/admin/supplements/{entry['id']}/decision",
+        json={"approve": False, "reason": "证明材料不清晰"},
+        headers=city_h,
+    )
     assert rejected.json["status"] == "rejected" and rejected.json["reject_reason"] == "证明材料不清晰"
     assert db.session.execute(db.select(ServiceRecord)).first() is None
     assert totals(volunteer, team) == (0, 0)
@@ -93,13 +106,22 @@ def test_supplement_refusals(client, factories):
     future = factories.activity(team, starts_in=timedelta(days=2))
     factories.enroll(future, volunteer)
     cases = [
-        (enter(client, team_h, activity, volunteer.id, 30, files=[("x.png", b"GIF89a" + b"0" * 50)]), 415,
-         "SUPPLEMENT_PROOF_TYPE"),
-        (enter(client, team_h, activity, volunteer.id, 30, files=[("fake.pdf", b"<html>not a pdf</html>")]), 415,
-         "SUPPLEMENT_PROOF_TYPE"),
+        (
+            enter(client, team_h, activity, volunteer.id, 30, files=[("x.png", b"GIF89a" + b"0" * 50)]),
+            415,
+            "SUPPLEMENT_PROOF_TYPE",
+        ),
+        (
+            enter(client, team_h, activity, volunteer.id, 30, files=[("fake.pdf", b"<html>not a pdf</html>")]),
+            415,
+            "SUPPLEMENT_PROOF_TYPE",
+        ),
         (enter(client, team_h, activity, volunteer.id, 30, files=[]), 422, "SUPPLEMENT_PROOF_REQUIRED"),
-        (enter(client, team_h, activity, volunteer.id, 30, files=[("big.png", PNG + b"0" * (5 * 1024 * 1024))]),
-         413, "SUPPLEMENT_PROOF_TOO_LARGE"),
+        (
+            enter(client, team_h, activity, volunteer.id, 30, files=[("big.png", PNG + b"0" * (5 * 1024 * 1024))]),
+            413,
+            "SUPPLEMENT_PROOF_TOO_LARGE",
+        ),
         (enter(client, team_h, activity, volunteer.id, 181), 422, "SUPPLEMENT_MINUTES_INVALID"),
         (enter(client, team_h, activity, not_checked.id, 30), 409, "SUPPLEMENT_NOT_FACE_CHECKED"),
         (enter(client, team_h, activity, not_admitted.id, 30), 409, "SUPPLEMENT_NOT_ADMITTED"),
@@ -116,8 +138,7 @@ def test_supplement_refusals(client, factories):
     assert db.session.execute(db.select(db.func.count(SupplementEntry.id))).scalar_one() == 1
 
 
-def test_board_objection_rate_limit_and_resolutions_keep_totals_and_stars_right(client, factories, run_jobs,
-                                                                                 emulator):
+def test_board_objection_rate_limit_and_resolutions_keep_totals_and_stars_right(client, factories, run_jobs, emulator):
     team, city, activity, volunteer, team_h, city_h = tree(factories, client, hours=200)
     admin_id = db.session.execute(db.select(OrgAdmin.account_id).filter_by(org_id=team.id)).scalar_one()
     db.session.add(WechatIdentity(app="mp", openid="o-admin", account_id=admin_id, subscribed=True))
@@ -146,30 +167,48 @@ def test_board_objection_rate_limit_and_resolutions_keep_totals_and_stars_right(
     objections = client.get("/api/v1/admin/objections", headers=team_h).json["items"]
     assert [o["id"] for o in objections] == [filed.json["id"]]
     stranger = factories.login(client, factories.admin(factories.org()))
-    assert client.post(f"/api/v1/admin/objections/{filed.json['id']}/resolution", json={"action": "keep"},
-                       headers=stranger).status_code == 404
+    assert (
+        client.post(
+            f"/api/v1/admin/objections/{filed.json['id']}/resolution", json={"action": "keep"}, headers=stranger
+        ).status_code
+        == 404
+    )
     # Amend 6005 → 5000: the volunteer drops below 一星, the organisation's total follows.
-    no_note = client.post(f"/api/v1/admin/objections/{filed.json['id']}/resolution",
-                          json={"action": "amend", "minutes": 5000}, headers=team_h)
+    no_note = client.post(
+        f"/api/v1/admin/objections/{filed.json['id']}/resolution",
+        json={"action": "amend", "minutes": 5000},
+        headers=team_h,
+    )
     assert error_code(no_note) == "REASON_REQUIRED"
-    amended = client.post(f"/api/v1/admin/objections/{filed.json['id']}/resolution",
-                          json={"action": "amend", "minutes": 5000, "note": "按签到表核减"}, headers=team_h)
+    amended = client.post(
+        f"/api/v1/admin/objections/{filed.json['id']}/resolution",
+        json={"action": "amend", "minutes": 5000, "note": "按签到表核减"},
+        headers=team_h,
+    )
     assert amended.status_code == 200 and amended.json["status"] == "amended"
     assert totals(volunteer, team) == (5050, 5050)
     assert client.get("/api/v1/me/records", headers=vol_h).json["star_level"] == 0
-    twice = client.post(f"/api/v1/admin/objections/{filed.json['id']}/resolution", json={"action": "keep"},
-                        headers=team_h)
+    twice = client.post(
+        f"/api/v1/admin/objections/{filed.json['id']}/resolution", json={"action": "keep"}, headers=team_h
+    )
     assert error_code(twice) == "OBJECTION_ALREADY_RESOLVED"
 
     # Another objection, kept: nothing changes. A third, revoked: the record leaves board and totals.
     small = next(b for b in board if b["minutes"] == 50)
     kept = client.post("/api/v1/objections", json={"record_id": small["record_id"], "text": "时长似乎偏多"}).json
-    assert client.post(f"/api/v1/admin/objections/{kept['id']}/resolution", json={"action": "keep"},
-                       headers=team_h).json["status"] == "kept"
+    assert (
+        client.post(f"/api/v1/admin/objections/{kept['id']}/resolution", json={"action": "keep"}, headers=team_h).json[
+            "status"
+        ]
+        == "kept"
+    )
     assert totals(volunteer, team) == (5050, 5050)
     revoke = client.post("/api/v1/objections", json={"record_id": small["record_id"], "text": "重复录入的记录"}).json
-    revoked = client.post(f"/api/v1/admin/objections/{revoke['id']}/resolution",
-                          json={"action": "revoke", "note": "重复录入"}, headers=team_h)
+    revoked = client.post(
+        f"/api/v1/admin/objections/{revoke['id']}/resolution",
+        json={"action": "revoke", "note": "重复录入"},
+        headers=team_h,
+    )
     assert revoked.json["status"] == "revoked" and revoked.json["record_status"] == "deleted"
     assert totals(volunteer, team) == (5000, 5000)
     board = client.get(f"/api/v1/hours-board?activity_id={activity.id}").json["items"]
@@ -180,11 +219,17 @@ def test_board_objection_rate_limit_and_resolutions_keep_totals_and_stars_right(
     assert sorted(a["action"] for a in audits) == ["amend", "keep", "revoke"]
 
     # Rate limit per IP: 5 in 10 minutes (this client has filed 4 so far, one refused above).
-    assert client.post("/api/v1/objections", json={"record_id": big["record_id"], "text": "第五条异议内容"}).status_code == 201
+    assert (
+        client.post("/api/v1/objections", json={"record_id": big["record_id"], "text": "第五条异议内容"}).status_code
+        == 201
+    )
     limited = client.post("/api/v1/objections", json={"record_id": big["record_id"], "text": "第六条异议内容"})
     assert (limited.status_code, error_code(limited)) == (429, "RATE_LIMITED")
-    other_ip = client.post("/api/v1/objections", json={"record_id": big["record_id"], "text": "另一个地址的异议"},
-                           environ_base={"REMOTE_ADDR": "10.0.0.9"})
+    other_ip = client.post(
+        "/api/v1/objections",
+        json={"record_id": big["record_id"], "text": "另一个地址的异议"},
+        environ_base={"REMOTE_ADDR": "10.0.0.9"},
+    )
     assert other_ip.status_code == 201
 
 

@@ -71,13 +71,17 @@ def test_cli_import_of_a_csv_reports_bad_lines_and_imports_the_good_ones(app, fa
     assert "第 8 行: 手机号已注册" in result.stderr
 
     db.session.expire_all()
-    imported = db.session.execute(db.select(Account).where(Account.real_name.in_(["张一", "张二", "张九"]))).scalars().all()
+    imported = (
+        db.session.execute(db.select(Account).where(Account.real_name.in_(["张一", "张二", "张九"]))).scalars().all()
+    )
     assert len(imported) == 3
     assert all(a.must_change_password and not a.password_hash.startswith("$argon2") for a in imported)
     assert {a.volunteer.review_status for a in imported} == {"approved"}
     assert db.session.get(Organisation, org.id).volunteer_count == before + 3
     assert db.session.execute(db.select(AuditLog).filter_by(action="volunteer.import")).scalar_one().detail == {
-        "imported": 3, "bad_rows": [4, 5, 6, 7, 8]}
+        "imported": 3,
+        "bad_rows": [4, 5, 6, 7, 8],
+    }
 
 
 def test_xlsx_import_then_first_login_sets_a_password_by_sms(app, client, factories, emulator, run_jobs, tmp_path):
@@ -97,8 +101,13 @@ def test_xlsx_import_then_first_login_sets_a_password_by_sms(app, client, factor
     assert asked.status_code == 202
     run_jobs()
     code = last_code(emulator, phone="13800002001")
-    assert client.post("/api/v1/password-recovery/reset",
-                       json={"account": "13800002001", "code": code, "new_password": "MyFirst123"}).status_code == 204
+    assert (
+        client.post(
+            "/api/v1/password-recovery/reset",
+            json={"account": "13800002001", "code": code, "new_password": "MyFirst123"},
+        ).status_code
+        == 204
+    )
     session = login(client, "13800002001", "MyFirst123")
     assert session.status_code == 200 and session.json["restriction"] is None
 
@@ -120,10 +129,12 @@ def test_an_actor_is_checked_against_the_organisation(app, factories, tmp_path):
     org, other = factories.org(), factories.org()
     outsider = factories.admin(other)
     path = write_csv(tmp_path / "a.csv", [HEADER, ["王", "男", "", good_id(21), "13800003001", "", ""]])
-    result = app.test_cli_runner().invoke(args=["import-volunteers", str(path), "--org", str(org.id),
-                                                "--actor", outsider.username])
+    result = app.test_cli_runner().invoke(
+        args=["import-volunteers", str(path), "--org", str(org.id), "--actor", outsider.username]
+    )
     assert result.exit_code != 0 and "NOT_FOUND" in result.output
     insider = factories.admin(org)
-    result = app.test_cli_runner().invoke(args=["import-volunteers", str(path), "--org", str(org.id),
-                                                "--actor", insider.username])
+    result = app.test_cli_runner().invoke(
+        args=["import-volunteers", str(path), "--org", str(org.id), "--actor", insider.username]
+    )
     assert result.exit_code == 0, result.output

@@ -9,8 +9,8 @@ from sqlalchemy import text
 from app import create_app
 from app.extensions import db
 from app.models import Volunteer
-from tests.activity_helpers import bearer
 from tests import conftest
+from tests.activity_helpers import bearer
 
 
 @pytest.fixture

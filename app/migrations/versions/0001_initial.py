@@ -1,13 +1,12 @@
 """initial schema: the whole domain
 
 Revision ID: 0001_initial
-Revises: 
+Revises:
 Create Date: 2026-11-25 21:09:00.139820
 
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0001_initial'
