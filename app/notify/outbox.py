@@ -4,14 +4,11 @@ A service calls queue_message() before its commit; the rows commit or roll back 
 change, so a message is never lost and never sent for a change that did not happen. After the
 commit a job is queued to deliver each row (app/notify/delivery.py).
 """
-from sqlalchemy import event
-from sqlalchemy.orm import Session
-
 from app.extensions import db, jobs
 from app.models import Account, OutboxMessage, WechatIdentity
+from app.notify.delivery import deliver_message
+from app.services.unit_of_work import after_commit
 from app.timeutil import utcnow
-
-_PENDING = "izyz_outbox_new_ids"
 
 
 def queue_message(*, kind, account_id, fields, dedupe_key, sms_text=None, page=None):
@@ -41,7 +38,9 @@ def queue_message(*, kind, account_id, fields, dedupe_key, sms_text=None, page=N
         if exists is None:
             db.session.add(row)
     db.session.flush()
-    db.session.info.setdefault(_PENDING, []).extend(r.id for r in rows if r.id is not None)
+    for row in rows:
+        if row.id is not None:
+            after_commit(_deliver, row.id)
     return rows
 
 
@@ -50,7 +49,7 @@ def queue_sms(*, kind, phone_enc, text, dedupe_key, account_id=None):
     row = _row(kind, account_id, "sms", phone_enc, {"text": text}, dedupe_key, None, per_channel=False)
     db.session.add(row)
     db.session.flush()
-    db.session.info.setdefault(_PENDING, []).append(row.id)
+    after_commit(_deliver, row.id)
     return row
 
 
@@ -67,16 +66,5 @@ def _row(kind, account_id, channel, recipient, fields, dedupe_key, page, per_cha
     )
 
 
-@event.listens_for(Session, "after_commit")
-def _deliver_after_commit(session):
-    ids = session.info.pop(_PENDING, None)
-    if ids:
-        from app.notify.delivery import deliver_message
-
-        for message_id in ids:
-            jobs.enqueue(deliver_message, message_id)
-
-
-@event.listens_for(Session, "after_rollback")
-def _forget_after_rollback(session):
-    session.info.pop(_PENDING, None)
+def _deliver(message_id):
+    jobs.enqueue(deliver_message, message_id)
