@@ -1,12 +1,48 @@
-"""Application factory: extensions, blueprints, error handlers and CLI commands, in that order."""
+"""Application factory: the whole start-up, read top to bottom.
+
+Every blueprint, error handler, middleware and command the service has is named here.
+"""
+from pathlib import Path
+
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from app import db_pool
+from app import cli, db_pool, errorhandlers, health
 from app.config import load_config
+from app.errors import DomainError
 from app.extensions import db, jobs, migrate, redis_store
+from app.h5 import bind as h5_bind
+from app.h5 import card as h5_card
+from app.h5 import scan as h5_scan
+from app.h5.sessions import QuickCookieSessionInterface
 from app.request_globals import RequestGlobals
 from app.security import pii
+from handlers import callback, menu
+from miniprogram_api import (
+    activities,
+    admin_accounts,
+    admin_activities,
+    attendance,
+    auth,
+    hours,
+    init_api,
+    me,
+    me_account,
+    my_activities,
+    organisations,
+    registration,
+    wx_auth,
+)
+
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+
+# The mini-program API, in the order the OpenAPI description lists them.
+API_BLUEPRINTS = (
+    activities.blp, admin_accounts.blp, admin_activities.blp, attendance.blp, auth.blp, hours.blp, me.blp,
+    me_account.blp, my_activities.blp, organisations.blp, registration.blp, wx_auth.blp,
+)
+# The callback's server check, the city-service H5 pages, the health check and the menu command.
+BLUEPRINTS = (health.bp, callback.bp, h5_bind.bp, h5_card.bp, h5_scan.bp, menu.bp)
 
 
 def create_app(config=None):
@@ -17,10 +53,9 @@ def create_app(config=None):
     app.json.ensure_ascii = False  # Chinese stays readable in JSON
     register_extensions(app)
     register_blueprints(app)
+    register_errorhandlers(app)
+    register_middleware(app)
     register_commands(app)
-    proxies = app.config["TRUSTED_PROXIES"]
-    if proxies:
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
     return app
 
 
@@ -30,29 +65,32 @@ def register_extensions(app):
     if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         with app.app_context():
             db_pool.install(db.engine, app.config["DB_IDLE_PING_SECONDS"])
-    migrate.init_app(app, db, directory=str(_migrations_dir()), render_as_batch=True)
+    migrate.init_app(app, db, directory=str(MIGRATIONS), render_as_batch=True)
     redis_store.init_app(app)
     jobs.init_app(app)
-    import app.models  # noqa: F401  (register the tables)
 
 
 def register_blueprints(app):
-    from app.health import bp as health_bp
-    from handlers import register_handlers
-    from miniprogram_api import register_api
+    init_api(app, API_BLUEPRINTS)
+    for blueprint in BLUEPRINTS:
+        app.register_blueprint(blueprint)
 
-    app.register_blueprint(health_bp)
-    register_api(app)
-    register_handlers(app)
+
+def register_errorhandlers(app):
+    # On the app, not a blueprint: unmatched URLs (404, 405) never reach a blueprint's handlers.
+    app.register_error_handler(DomainError, errorhandlers.handle_domain_error)
+    app.register_error_handler(Exception, errorhandlers.handle_unexpected)
+
+
+def register_middleware(app):
+    # The H5 pages' signed-cookie session, never opened for the callback or the API.
+    app.session_interface = QuickCookieSessionInterface()
+    # POST /wechat/callback answered in front of Flask's routing (handlers/callback.py).
+    app.wsgi_app = callback.CallbackEndpoint(app, app.wsgi_app)
+    proxies = app.config["TRUSTED_PROXIES"]
+    if proxies:  # outermost: the client's address and scheme as the trusted proxy saw them
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
 
 
 def register_commands(app):
-    from app.cli import register
-
-    register(app)
-
-
-def _migrations_dir():
-    from pathlib import Path
-
-    return Path(__file__).resolve().parent / "migrations"
+    cli.register(app)

@@ -8,14 +8,14 @@ The POST is the busiest request the service gets (every follower's every tap, sc
 so it is a plain WSGI endpoint placed in front of Flask's routing (CallbackEndpoint): it runs
 inside the app context like any view, without Flask's request context, URL matching, cookie
 session and Response objects, which cost more than the callback's own Python work. The
-server check (GET) stays an ordinary Flask view (handlers/__init__.py).
+server check (GET) stays an ordinary Flask view (verify_server below).
 """
 import logging
 from collections import namedtuple
 from http import HTTPStatus
 from urllib.parse import parse_qsl
 
-from flask import current_app
+from flask import Blueprint, abort, current_app, request
 from werkzeug.wsgi import ClosingIterator
 
 from app.extensions import db, redis_store
@@ -144,3 +144,17 @@ def answer(reply_xml, encrypted, codec, nonce):
     if encrypted:
         reply_xml = codec.encrypt(reply_xml, nonce)
     return Answer(200, "application/xml", reply_xml, None)
+
+
+bp = Blueprint("wechat_callback", __name__)
+
+
+@bp.get("/wechat/callback")
+def verify_server():
+    """WeChat's server check: answer echostr unchanged when the signature holds."""
+    args = request.args
+    try:  # the same check as every POST's
+        codec().check_url_signature(args.get("signature", ""), args.get("timestamp", ""), args.get("nonce", ""))
+    except CallbackRejected:
+        abort(403)
+    return args.get("echostr", "")

@@ -2,20 +2,14 @@
 
 flask-smorest validates request bodies and query strings with marshmallow schemas and builds
 the OpenAPI description at /api/openapi.json from the same code. Every /api error leaves as
-{"error": {"code", "message"}} through the handlers below, including 404/405/413 for
-unmatched URLs (registered on the app, which sees those before any blueprint).
+{"error": {"code", "message"}}: HTTP errors through EnvelopeApi below, domain errors through
+the app's handlers (app/errorhandlers.py), which also catch 404/405/413 for unmatched URLs.
 """
-import logging
-
 from flask import request
 from flask_smorest import Api
-from werkzeug.exceptions import HTTPException
 
-from app.errors import ERRORS, DomainError
-from app.extensions import db
+from app.errors import ERRORS
 from miniprogram_api.envelope import error_response
-
-log = logging.getLogger(__name__)
 
 HTTP_CODES = {
     400: "BAD_REQUEST",
@@ -65,40 +59,9 @@ def _field_errors(messages):
 api = EnvelopeApi()
 
 
-def api_modules():
-    """Every module of this package that defines a flask-smorest `blp`, in name order.
-
-    Each feature adds its own module; nothing else needs editing to publish it.
-    """
-    import importlib
-    import pkgutil
-
-    modules = []
-    for info in sorted(pkgutil.iter_modules(__path__), key=lambda i: i.name):
-        module = importlib.import_module(f"{__name__}.{info.name}")
-        if hasattr(module, "blp"):
-            modules.append(module)
-    return modules
-
-
-def register_api(app):
+def init_api(app, blueprints):
+    """flask-smorest on the app, with the given blueprints in the OpenAPI description."""
     api.init_app(app, spec_kwargs={"components": {"securitySchemes": {
         "bearer": {"type": "http", "scheme": "bearer"}}}})
-
-    for module in api_modules():
-        api.register_blueprint(module.blp)
-
-    @app.errorhandler(DomainError)
-    def handle_domain_error(error):
-        db.session.rollback()
-        return error_response(error.code, error.message, error.status, **error.details)
-
-    @app.errorhandler(Exception)
-    def handle_unexpected(error):
-        if isinstance(error, HTTPException):
-            return api.handle_http_exception(error)
-        db.session.rollback()
-        log.exception("unhandled error on %s %s", request.method, request.path)
-        if request.path.startswith("/api/"):
-            return error_response("INTERNAL_ERROR", ERRORS["INTERNAL_ERROR"][1], 500)
-        return "服务器开小差了，请稍后再试。", 500
+    for blueprint in blueprints:
+        api.register_blueprint(blueprint)

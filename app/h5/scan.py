@@ -12,11 +12,11 @@ import secrets
 from flask import Blueprint, current_app, jsonify, redirect, render_template, request, session
 
 from app.errors import DomainError
+from app.h5.bind import OPENID, STATE, csrf_token
 from app.services import wechat_identity
 from app.services.clock_entry import clock_from_scene
 from app.timeutil import to_iso
 from app.wechat.gateway import WechatApiError, get_gateway
-from handlers.h5_bind import OPENID, STATE, csrf_token
 
 bp = Blueprint("h5_scan", __name__, url_prefix="/h5/scan")
 
