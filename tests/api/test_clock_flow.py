@@ -3,6 +3,7 @@ one record appears with its totals, the board shows it masked, and the volunteer
 import io
 from datetime import timedelta
 
+import requests
 from PIL import Image
 
 from app.extensions import db
@@ -125,8 +126,6 @@ def test_code_as_mini_program_code_and_parametric_qr(client, factories, emulator
     assert client.get(mp.json["image_url"].split("127.0.0.1:8000")[-1]).data.startswith(b"\x89PNG")
     # The scene the WeChat event will carry is a clock code the callback can recognise.
     assert clocking.is_clock_code(scene["scene"]) and not clocking.is_clock_code("bind:42")
-
-    import requests
 
     requests.post(emulator.url + "/__emulator__/fail", json={"api": "wxacode", "errcode": 45009})
     failed = client.post(
