@@ -170,7 +170,7 @@ def is_clock_scene(text):
     if not text or _clock_service_missing:
         return False
     try:
-        from app.services.clock_entry import is_clock_scene as check
+        from app.services.clocking import is_clock_code as check
         return check(text)
     except ModuleNotFoundError as exc:  # the attendance service is not part of this build
         if exc.name != "app.services.attendance":
@@ -185,7 +185,7 @@ def scene(msg, text, source):
         return None
     if msg.account_id is None:
         return replies.CLOCK_UNBOUND.format(url=bind_url())
-    from app.services.clock_entry import clock_from_scene
+    from app.services.clocking import scan as clock_from_scene
 
     latitude, longitude = wechat_identity.latest_location(msg.openid)
     try:
