@@ -135,6 +135,7 @@ MESSAGES = {
     "RECORD_ALREADY_REVOKED": "该时长记录已删除。",
     "CARD_APPLICATION_EXISTS": "您已有一份志愿者证申请在办理中。",
     "CARD_ILLEGAL_TRANSITION": "当前进度下不能进行该操作。",
+    "CARD_NOT_FOUND": "未找到该志愿者证，二维码可能有误或已失效。",
 }
 
 

@@ -131,6 +131,7 @@ STATUS = {
     "RECORD_ALREADY_REVOKED": 409,
     "CARD_APPLICATION_EXISTS": 409,
     "CARD_ILLEGAL_TRANSITION": 409,
+    "CARD_NOT_FOUND": 404,
 }
 
 # Werkzeug's HTTP errors (unmatched URLs, webargs' refusals…) → the envelope's code.

@@ -96,16 +96,17 @@ def card_link(account):
 
 
 def public_card(token):
-    """What a stranger scanning the card sees, or None for a token that is not genuine."""
+    """What a stranger scanning the card sees. CARD_NOT_FOUND, the same for every case, when the
+    token is not genuine or its volunteer is not (or no longer) an approved, active one."""
     volunteer_id = codes.read_card_token(clock_key(), token)
     if volunteer_id is None:
-        return None
+        raise DomainError("CARD_NOT_FOUND")
     volunteer = db.session.get(Volunteer, volunteer_id)
     if volunteer is None or volunteer.review_status != "approved":
-        return None
+        raise DomainError("CARD_NOT_FOUND")
     account = db.session.get(Account, volunteer.account_id)
     if account is None or account.status != "active":
-        return None
+        raise DomainError("CARD_NOT_FOUND")
     totals = totals_of(volunteer)
     return {"name": pii.mask_name(account.real_name or ""), "volunteer_number": volunteer.volunteer_number,
             "total_minutes": totals["total_minutes"], "total_hours": totals["total_hours"],

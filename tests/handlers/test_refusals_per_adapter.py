@@ -25,6 +25,16 @@ def test_the_api_answers_a_refusal_in_its_envelope_with_the_codes_status(client,
     assert refused.json == {"error": {"code": "CARD_ILLEGAL_TRANSITION", "message": "当前进度下不能进行该操作。"}}
 
 
+def test_a_page_answers_a_refusal_with_a_page_that_says_what_to_do_next(client):
+    page = client.get("/h5/card/AAAAAAAAAAAAAAAAAAAA")  # not a genuine card token
+    assert page.status_code == 404 and page.mimetype == "text/html"
+    html = page.get_data(as_text=True)
+    assert MESSAGES["CARD_NOT_FOUND"] in html
+    assert "重新进入" in html and "返回上一页" in html  # what to do next
+    assert "Traceback" not in html and "CARD_NOT_FOUND" not in html
+    assert client.get("/h5/card/AAAAAAAAAAAAAAAAAAAA/qr.png").status_code == 404
+
+
 def test_a_pages_own_script_gets_the_refusal_as_json(app, client, factories):
     volunteer = factories.volunteer(factories.org(), face_checked=True)
     openid = openid_for(app.config["WECHAT_APPID"], "refused-scan")
