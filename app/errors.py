@@ -1,9 +1,12 @@
 """Domain errors and the one catalogue of their codes and Chinese messages.
 
-Services raise DomainError("CODE"). The adapters decide how a refusal is answered
-(app/errorhandlers.py): the mini-program API with its HTTP status for the code
-(miniprogram_api/errors.py), the H5 pages with a page, the WeChat callback with a polite reply.
-Nothing here knows HTTP: this module is plain Python, and the domain may import it.
+A rule that says no raises DomainError("CODE") — in a service, or in app/domain/ through one of
+its subclasses there (RuleViolation, IllegalTransition, FieldProblem, InvalidIdNumber), which
+carry their code the same way, so that nothing between a rule and an adapter translates them.
+The adapters decide how a refusal is answered (app/errorhandlers.py): the mini-program API with
+its HTTP status for the code (miniprogram_api/errors.py), the H5 pages with a page, the WeChat
+callback with a polite reply. Nothing here knows HTTP: this module is plain Python, and the
+domain may import it.
 
 Keep every user-facing error text here so it can be reviewed in one place. Sections by area keep
 additions from different features apart.

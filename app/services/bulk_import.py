@@ -11,6 +11,7 @@ from pathlib import Path
 
 from app.domain import registration as rules
 from app.domain.numbers import new_volunteer_number
+from app.errors import DomainError
 from app.extensions import db, jobs
 from app.models import Account, Organisation, Volunteer
 from app.security import pii
@@ -113,14 +114,14 @@ def validate_row(row):
     elif row.get("id_number"):
         try:
             clean["id_number"] = rules.normalise_id(id_type, row["id_number"])
-        except rules.FieldProblem as exc:
-            problems.append(exc.code)
+        except DomainError as refused:  # FieldProblem, or InvalidIdNumber for a mainland ID
+            problems.append(refused.code)
     clean["id_type"] = id_type
     if row.get("phone"):
         try:
             clean["phone"] = rules.normalise_phone(row["phone"])
-        except rules.FieldProblem as exc:
-            problems.append(exc.code)
+        except DomainError as refused:
+            problems.append(refused.code)
     email = row.get("email", "").lower() or None
     if email and ("@" not in email or len(email) > 254):
         problems.append("EMAIL_FORMAT")

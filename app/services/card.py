@@ -53,10 +53,7 @@ def advance(admin, application_id, action, note=None):
         raise DomainError("NOT_FOUND")
     volunteer = db.session.get(Volunteer, application.volunteer_id)
     authz.require_org(admin, volunteer.home_org_id)
-    try:
-        new_status = rules.next_status(application.status, action)
-    except rules.IllegalTransition:
-        raise DomainError("CARD_ILLEGAL_TRANSITION") from None
+    new_status = rules.next_status(application.status, action)
     if new_status == "rejected" and not (note or "").strip():
         raise DomainError("REASON_REQUIRED")
     old = application.status

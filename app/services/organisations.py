@@ -6,7 +6,6 @@ from pathlib import Path
 
 from app.domain import id_photo
 from app.domain import review as review_rules
-from app.domain.transitions import IllegalTransition
 from app.errors import DomainError
 from app.extensions import db
 from app.models import Account, OrgAdmin, Organisation
@@ -140,10 +139,7 @@ def review_organisation(admin, org_id, approve, reason=None):
     problem = review_rules.decision_problem(approve, reason)
     if problem:
         raise DomainError(problem)
-    try:
-        new_status = review_rules.transition(org.status, "approve" if approve else "reject")
-    except IllegalTransition:
-        raise DomainError("ALREADY_REVIEWED") from None
+    new_status = review_rules.transition(org.status, "approve" if approve else "reject", refusal="ALREADY_REVIEWED")
     now = utcnow()
     claimed = db.session.execute(
         db.update(Organisation).where(Organisation.id == org.id, Organisation.status == review_rules.PENDING)

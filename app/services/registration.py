@@ -15,13 +15,6 @@ from app.services.identity_check import request_check, run_identity_check
 from app.timeutil import utcnow
 
 
-def _field(call, *args):
-    try:
-        return call(*args)
-    except fields_rules.FieldProblem as exc:
-        raise DomainError(exc.code) from None
-
-
 def approved_org(org_id):
     org = db.session.get(Organisation, org_id) if org_id is not None else None
     if org is None or org.status != "approved":
@@ -48,13 +41,13 @@ def check_unique(*, id_number=None, phone=None, email=None, username=None, excep
 
 
 def normalise_phone(phone):
-    return _field(fields_rules.normalise_phone, phone)
+    return fields_rules.normalise_phone(phone)
 
 
 def normalise_identity(*, id_type, id_number, phone, username, email):
-    id_number = _field(fields_rules.normalise_id, id_type, id_number)
-    phone = _field(fields_rules.normalise_phone, phone) if phone is not None else None
-    username = _field(fields_rules.check_username, username or None)
+    id_number = fields_rules.normalise_id(id_type, id_number)
+    phone = fields_rules.normalise_phone(phone) if phone is not None else None
+    username = fields_rules.check_username(username or None)
     email = (email or "").strip().lower() or None
     return id_number, phone, username, email
 
@@ -136,7 +129,7 @@ def update_profile(account, changes, *, phone=None, sms_code=None):
     if rejected:
         id_type = changes.get("id_type", account.id_type)
         if "id_number" in changes or "id_type" in changes:
-            number = _field(fields_rules.normalise_id, id_type, changes.get("id_number", account.id_number))
+            number = fields_rules.normalise_id(id_type, changes.get("id_number", account.id_number))
             check_unique(id_number=number, except_account_id=account.id)
             identity_changed = number != account.id_number or id_type != account.id_type
             account.id_type, account.id_number = id_type, number
@@ -147,7 +140,7 @@ def update_profile(account, changes, *, phone=None, sms_code=None):
             volunteer.home_org_id = approved_org(changes["home_org_id"]).id
 
     if phone is not None:
-        phone = _field(fields_rules.normalise_phone, phone)
+        phone = fields_rules.normalise_phone(phone)
         if phone != account.phone:
             check_unique(phone=phone, except_account_id=account.id)
             verification.consume_code(purpose="change_phone", channel="sms", target=phone, code=sms_code)

@@ -1,7 +1,6 @@
 """审核 by the home organisation's admin, and the admin's list of volunteers."""
 from app.domain import identity_check as check_rules
 from app.domain import review as review_rules
-from app.domain.transitions import IllegalTransition
 from app.errors import DomainError
 from app.extensions import db
 from app.models import Account, Organisation, Volunteer
@@ -42,14 +41,10 @@ def review_volunteer(admin, volunteer_id, approve, reason=None):
     problem = review_rules.decision_problem(approve, reason)
     if problem:
         raise DomainError(problem)
-    if volunteer.review_status != review_rules.PENDING:
-        raise DomainError("ALREADY_REVIEWED")
+    new_status = review_rules.transition(volunteer.review_status, "approve" if approve else "reject",
+                                         refusal="ALREADY_REVIEWED")
     if not check_rules.may_review(volunteer.identity_check_status):
         raise DomainError("REVIEW_NOT_ALLOWED")
-    try:
-        new_status = review_rules.transition(volunteer.review_status, "approve" if approve else "reject")
-    except IllegalTransition:
-        raise DomainError("ALREADY_REVIEWED") from None
     now = utcnow()
     reason = None if approve else reason.strip()
     # Claim the decision in the database: of two admins deciding at once, one wins and the
