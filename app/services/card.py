@@ -15,9 +15,11 @@ from app.security import pii
 from app.services import authz
 from app.services.attendance import clock_key
 from app.services.records import totals_of
+from app.services.unit_of_work import use_case
 from app.timeutil import to_iso
 
 
+@use_case
 def apply(account, bank, card_type, delivery_name, delivery_phone, delivery_address):
     volunteer = account.volunteer
     if volunteer is None or volunteer.review_status != "approved":
@@ -33,7 +35,8 @@ def apply(account, bank, card_type, delivery_name, delivery_phone, delivery_addr
                                   delivery_phone_enc=pii.encrypt(pii.normalise("phone", delivery_phone)),
                                   delivery_address=delivery_address.strip(), status="submitted")
     db.session.add(application)
-    db.session.commit()
+    db.session.flush()
+    db.session.refresh(application)  # its id and timestamps as the database keeps them, for the answer
     return application_json(application, owner=True)
 
 
@@ -46,6 +49,7 @@ def my_applications(account):
     return [application_json(a, owner=True) for a in rows]
 
 
+@use_case
 def advance(admin, application_id, action, note=None):
     """The volunteer's home organisation moves the application on (review, approve, issue, mail…)."""
     application = db.session.get(CardApplication, application_id)
@@ -60,12 +64,10 @@ def advance(admin, application_id, action, note=None):
     changed = db.session.execute(
         db.update(CardApplication).where(CardApplication.id == application.id, CardApplication.status == old)
         .values(status=new_status, status_note=(note or "").strip()[:255] or None)).rowcount
-    if changed != 1:
-        db.session.rollback()
+    if changed != 1:  # another admin moved it meanwhile
         raise DomainError("CARD_ILLEGAL_TRANSITION")
     authz.audit(admin, f"card.{action}", org_id=volunteer.home_org_id, target_type="card_application",
                 target_id=application.id, detail={"from": old, "to": new_status})
-    db.session.commit()
     db.session.refresh(application)
     return application_json(application, owner=False)
 

@@ -12,6 +12,7 @@ from app.security import pii
 from app.security.passwords import hash_password, password_problem
 from app.services import verification
 from app.services.identity_check import request_check, run_identity_check
+from app.services.unit_of_work import after_commit, use_case
 from app.timeutil import utcnow
 
 
@@ -52,6 +53,7 @@ def normalise_identity(*, id_type, id_number, phone, username, email):
     return id_number, phone, username, email
 
 
+@use_case
 def register_volunteer(*, password, real_name, gender, id_type, id_number, phone, sms_code, home_org_id,
                        agreed, username=None, email=None, education=None, service_intentions=None):
     """Creates the account and the volunteer (待审核, check 请求中); the check job runs after commit."""
@@ -80,13 +82,14 @@ def register_volunteer(*, password, real_name, gender, id_type, id_number, phone
                               education=education, service_intentions=service_intentions or [],
                               agreed_at=now)
         db.session.add(volunteer)
-        db.session.commit()
+        db.session.flush()
     except IntegrityError:
-        # A registration with the same number won the race: answer as if we had seen it first.
+        # A registration with the same number won the race: answer as if we had seen it first
+        # (the failed flush left the session unusable until it rolls back).
         db.session.rollback()
         check_unique(id_number=id_number, phone=phone, email=email, username=username)
         raise
-    jobs.enqueue(run_identity_check, volunteer.id)
+    after_commit(jobs.enqueue, run_identity_check, volunteer.id)
     return volunteer
 
 
@@ -101,6 +104,7 @@ EDITABLE_ALWAYS = ("email", "education", "service_intentions", "gender")
 EDITABLE_WHEN_REJECTED = ("real_name", "id_type", "id_number", "home_org_id")
 
 
+@use_case
 def update_profile(account, changes, *, phone=None, sms_code=None):
     """完善资料. An approved volunteer may change contact and service details; a rejected one
     may fix everything, and saving puts the registration back to 待审核 (re-checking the
@@ -146,7 +150,6 @@ def update_profile(account, changes, *, phone=None, sms_code=None):
             verification.consume_code(purpose="change_phone", channel="sms", target=phone, code=sms_code)
             account.phone = phone
 
-    recheck = False
     if rejected:
         volunteer.review_status = review_rules.transition(volunteer.review_status, "resubmit")
         volunteer.review_reason = None
@@ -154,8 +157,5 @@ def update_profile(account, changes, *, phone=None, sms_code=None):
         volunteer.reviewed_by = None
         if identity_changed or volunteer.identity_check_status == "failed":
             request_check(volunteer)
-            recheck = True
-    db.session.commit()
-    if recheck:
-        jobs.enqueue(run_identity_check, volunteer.id)
+            after_commit(jobs.enqueue, run_identity_check, volunteer.id)
     return volunteer

@@ -8,6 +8,8 @@ from app.notify import account_texts
 from app.notify.outbox import queue_message
 from app.security import pii
 from app.services import authz
+from app.services.sessions import revoke_all_sessions
+from app.services.unit_of_work import use_case
 from app.timeutil import utcnow
 
 
@@ -35,6 +37,7 @@ def list_volunteers(admin, *, status=None, org_id=None, keyword=None, page=1, pe
     return rows, total
 
 
+@use_case
 def review_volunteer(admin, volunteer_id, approve, reason=None):
     """待审核 → 通过 / 未通过, only while the identity check is 通过 or 未知; notified."""
     volunteer = authz.require_volunteer(admin, volunteer_id)
@@ -67,15 +70,13 @@ def review_volunteer(admin, volunteer_id, approve, reason=None):
                   fields={"name": volunteer.account.real_name, "result": "通过" if approve else "未通过",
                           "reason": reason or ""},
                   sms_text=account_texts.review_result_sms(approve, reason))
-    db.session.commit()
     return volunteer
 
 
+@use_case
 def set_account_deleted(admin, volunteer_id, deleted):
     """注销 / 恢复 by an admin of the home organisation. A deleted account cannot log in
     ("帐号被删除") and its sessions end; the organisation's count follows."""
-    from app.services.sessions import revoke_all_sessions
-
     volunteer = authz.require_volunteer(admin, volunteer_id)
     account = volunteer.account
     if (account.status == "deleted") == deleted:
@@ -90,5 +91,4 @@ def set_account_deleted(admin, volunteer_id, deleted):
                            .values(volunteer_count=Organisation.volunteer_count + step))
     authz.audit(admin, "volunteer.delete" if deleted else "volunteer.restore", org_id=volunteer.home_org_id,
                 target_type="volunteer", target_id=volunteer.id)
-    db.session.commit()
     return volunteer
