@@ -77,6 +77,9 @@ def register_blueprints(app):
 
 
 def register_errorhandlers(app):
+    """One translation of a refusal (DomainError) per adapter kind, all in app/errorhandlers.py:
+    the JSON envelope on /api/, an error page on /h5/, and a polite reply for the WeChat callback,
+    which is answered in front of Flask's routing and so calls errorhandlers.wechat_reply itself."""
     # On the app, not a blueprint: unmatched URLs (404, 405) never reach a blueprint's handlers.
     app.register_error_handler(DomainError, errorhandlers.handle_domain_error)
     app.register_error_handler(Exception, errorhandlers.handle_unexpected)

@@ -1,8 +1,10 @@
 """POST /wechat/callback: cap → authenticate → replay and retry check → route → reply.
 
-Refusals are 4xx and cheap (no database, nothing parsed before the size cap and the signature
-on the URL); a handler's failure is answered politely and releases the retry claim, so that
-the service stays up whatever arrives.
+Refusals of a request are 4xx and cheap (no database, nothing parsed before the size cap and the
+signature on the URL). A handler's DomainError is a rule saying no to the user: its message is
+the reply (app/errorhandlers.py wechat_reply), stored for WeChat's retries like any reply. Any
+other failure is answered politely (BUSY) and releases the retry claim, so that the service stays
+up whatever arrives.
 
 The POST is the busiest request the service gets (every follower's every tap, scan and word),
 so it is a plain WSGI endpoint placed in front of Flask's routing (CallbackEndpoint): it runs
@@ -18,6 +20,8 @@ from urllib.parse import parse_qsl
 from flask import Blueprint, abort, current_app, request
 from werkzeug.wsgi import ClosingIterator
 
+from app.errorhandlers import wechat_reply
+from app.errors import DomainError
 from app.extensions import db, redis_store
 from app.services.wechat_identity import binding_cache_key
 from app.wechat.callback import CallbackCodec, CallbackRejected, render_reply
@@ -125,6 +129,9 @@ def handle_post(args, body):
         return answer(guard.wait_for_reply(identity, stored), encrypted, codec, nonce)
     try:
         reply_xml = render_reply(route(message, cached_binding), message)
+    except DomainError as refused:  # a rule said no: nothing was written; say why, politely
+        db.session.rollback()
+        reply_xml = render_reply(wechat_reply(refused), message)
     except Exception:
         db.session.rollback()
         if dedupe:

@@ -14,6 +14,7 @@ HELP = ("您好！可以回复以下关键词：\n"
         "“人工客服” 联系客服")
 UNSUPPORTED = "暂时无法处理这类消息，请回复文字，或回复“帮助”查看可用的关键词。"
 BUSY = "系统繁忙，请稍后再试。"
+REFUSED = "抱歉，{message}"  # a rule said no; the message is app/errors.py's
 
 HOURS = "{name}，您的累计服务时长为 {hours} 小时 {minutes} 分钟，星级：{stars}。"
 HOURS_NEXT = "再服务 {hours} 小时可达{label}。"

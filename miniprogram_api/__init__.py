@@ -2,26 +2,16 @@
 
 flask-smorest validates request bodies and query strings with marshmallow schemas and builds
 the OpenAPI description at /api/openapi.json from the same code. Every /api error leaves as
-{"error": {"code", "message"}}: HTTP errors through EnvelopeApi below, domain errors through
-the app's handlers (app/errorhandlers.py), which also catch 404/405/413 for unmatched URLs.
+{"error": {"code", "message"}}: HTTP errors through EnvelopeApi below, refusals (DomainError)
+through the app's handlers (app/errorhandlers.py) with the status miniprogram_api/errors.py
+gives their code; the app's handlers also catch 404/405/413 for unmatched URLs.
 """
 from flask import request
 from flask_smorest import Api
 
-from app.errors import ERRORS
+from app.errors import MESSAGES
 from miniprogram_api.envelope import error_response
-
-HTTP_CODES = {
-    400: "BAD_REQUEST",
-    401: "UNAUTHORIZED",
-    403: "FORBIDDEN",
-    404: "NOT_FOUND",
-    405: "METHOD_NOT_ALLOWED",
-    413: "PAYLOAD_TOO_LARGE",
-    415: "UNSUPPORTED_MEDIA_TYPE",
-    422: "VALIDATION_ERROR",
-    429: "RATE_LIMITED",
-}
+from miniprogram_api.errors import HTTP_CODES
 
 
 class EnvelopeApi(Api):
@@ -39,7 +29,7 @@ class EnvelopeApi(Api):
             code = "VALIDATION_ERROR" if fields else "BAD_JSON"
         if code == "VALIDATION_ERROR":
             status = 422
-        message = ERRORS[code][1] if code in ERRORS else "请求格式有误。"
+        message = MESSAGES.get(code, "请求格式有误。")
         return error_response(code, message, status, fields=fields or None)
 
 

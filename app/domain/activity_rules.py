@@ -1,19 +1,17 @@
 """Rules of an activity's data and of an enrollment's life. Pure: no Flask, SQL or WeChat.
 
-Every refusal is a RuleViolation whose `code` is an app/errors.py code, so the services pass
-it on unchanged.
+Every refusal is a RuleViolation: a DomainError with its app/errors.py code and details, which
+reaches the adapters as it is.
 """
 from app.domain import activity_state as states
 from app.domain.regions import is_known
+from app.errors import DomainError
 
 MAX_PENDING_PER_VOLUNTEER = 5  # 志愿云: at most five applications waiting for admission
 
 
-class RuleViolation(ValueError):
-    def __init__(self, code, **details):
-        super().__init__(code)
-        self.code = code
-        self.details = details
+class RuleViolation(DomainError):
+    """An activity's or an enrollment's rule said no; `details` (e.g. the state) reach the client."""
 
 
 def check_schedule(enroll_start, enroll_end, start_at, end_at):

@@ -1,4 +1,6 @@
 """注册志愿者证: the application's progress as a transition table."""
+from app.domain.transitions import IllegalTransition as IllegalTransition  # what next_status raises
+from app.domain.transitions import next_state
 
 BANK_LABELS = {"boc": "中国银行", "ceb": "光大银行"}
 CARD_TYPE_LABELS = {"debit": "借记卡", "credit": "信用卡"}
@@ -23,12 +25,6 @@ TRANSITIONS = {
 ACTIVE_STATUSES = ("submitted", "reviewing", "approved", "issued", "mailed")
 
 
-class IllegalTransition(ValueError):
-    reason = "CARD_ILLEGAL_TRANSITION"
-
-
 def next_status(status: str, action: str) -> str:
-    try:
-        return TRANSITIONS[(status, action)]
-    except KeyError:
-        raise IllegalTransition(f"{action} is not allowed in {status}") from None
+    """The status after `action`; IllegalTransition(CARD_ILLEGAL_TRANSITION) for a move the table lacks."""
+    return next_state(TRANSITIONS, status, action, refusal="CARD_ILLEGAL_TRANSITION")

@@ -18,7 +18,7 @@ the error code of app/errors.py. In the order they are checked:
    check-in that day → CHECKOUT_WITHOUT_CHECKIN
 8. Where the volunteer is (an admin's scan is exempt: the admin is on site and sees them): no
    position where the activity requires one → CLOCK_LOCATION_REQUIRED; a position off the
-   globe → VALIDATION_ERROR; farther than the activity's radius (500 m unless it sets one)
+   globe → CLOCK_POSITION_INVALID; farther than the activity's radius (500 m unless it sets one)
    from its venue → CLOCK_TOO_FAR. An activity without a venue checks no distance.
 9. Otherwise record: a check-in opens the next session; a check-out closes the open one with
    its minutes, clipped to the activity's own time.
@@ -127,7 +127,7 @@ def check_position(activity: Activity, position: tuple[float, float] | None) -> 
         return
     latitude, longitude = position
     if not valid_coordinates(latitude, longitude):
-        raise ClockRefused("VALIDATION_ERROR")
+        raise ClockRefused("CLOCK_POSITION_INVALID")
     if activity.latitude is None or activity.longitude is None:
         return
     if not within_radius(latitude, longitude, activity.latitude, activity.longitude,

@@ -28,6 +28,8 @@ import os
 import struct
 from dataclasses import dataclass
 
+from app.errors import DomainError
+
 VERSION = 1
 KINDS = {"checkin": 1, "checkout": 2}
 KIND_NAMES = {v: k for k, v in KINDS.items()}
@@ -38,12 +40,12 @@ PERSONAL_CODE_LENGTH = 29
 PERSONAL_STEP_SECONDS = 30
 
 
-class CodeRefused(ValueError):
-    """`reason` is the stable error code: CLOCK_CODE_INVALID or CLOCK_CODE_EXPIRED."""
+class CodeRefused(DomainError):
+    """A refusal whose `code` (also `reason`) is the stable error code: CLOCK_CODE_INVALID or CLOCK_CODE_EXPIRED."""
 
-    def __init__(self, reason):
-        super().__init__(reason)
-        self.reason = reason
+    @property
+    def reason(self):
+        return self.code
 
 
 @dataclass(frozen=True)

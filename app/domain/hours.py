@@ -7,16 +7,18 @@ these, is decide_clock in app/domain/clocking.py.
 """
 from datetime import datetime, timedelta
 
+from app.errors import DomainError
+
 MAX_SESSIONS_PER_DAY = 3
 KINDS = ("checkin", "checkout")
 
 
-class ClockRefused(ValueError):
-    """`reason` is the stable error code."""
+class ClockRefused(DomainError):
+    """A refusal whose `code` (also `reason`) is the stable error code."""
 
-    def __init__(self, reason):
-        super().__init__(reason)
-        self.reason = reason
+    @property
+    def reason(self):
+        return self.code
 
 
 def clock_window(kind: str, start_at: datetime, end_at: datetime, checkout_grace: timedelta):

@@ -1,16 +1,19 @@
 """Mainland resident ID numbers (GB 11643-1999): 17 digits, a check character, a real birth date."""
 from datetime import date
 
+from app.errors import DomainError
+
 WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 CHECK_CHARS = "10X98765432"
 
 
-class InvalidIdNumber(ValueError):
-    """`reason` is a stable code: ID_FORMAT, ID_BIRTH_DATE or ID_CHECK_DIGIT."""
+class InvalidIdNumber(DomainError):
+    """The number is refused; its code is ID_FORMAT, ID_BIRTH_DATE or ID_CHECK_DIGIT."""
 
-    def __init__(self, reason):
-        super().__init__(reason)
-        self.reason = reason
+    @property
+    def reason(self):
+        """The code under this class's older name."""
+        return self.code
 
 
 def check_char(first17: str) -> str:

@@ -33,9 +33,9 @@ TRANSITIONS = {
 REVIEWABLE = frozenset({PASSED, UNKNOWN})
 
 
-def transition(state, action):
-    """The next state; raises IllegalTransition for a move the table does not have."""
-    return next_state(TRANSITIONS, state, action)
+def transition(state, action, refusal="CONFLICT"):
+    """The next state; IllegalTransition(refusal) for a move the table does not have."""
+    return next_state(TRANSITIONS, state, action, refusal)
 
 
 def is_checkable(id_type, id_number):

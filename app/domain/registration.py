@@ -2,7 +2,8 @@
 import re
 from datetime import date
 
-from app.domain.idcard import InvalidIdNumber, validate_mainland_id
+from app.domain.idcard import validate_mainland_id
+from app.errors import DomainError
 
 ID_TYPES = ("mainland_id", "hk_macao_permit", "taiwan_permit", "passport")
 ID_TYPE_LABELS = {"mainland_id": "居民身份证", "hk_macao_permit": "港澳居民来往内地通行证",
@@ -18,14 +19,12 @@ OTHER_ID_RE = re.compile(r"^[A-Z0-9]{5,20}$")
 
 
 def normalise_id(id_type, value, today: date | None = None):
-    """The stored form of an ID number, or the error code (ID_FORMAT, ID_BIRTH_DATE, …)."""
+    """The stored form of an ID number; FieldProblem or, for a mainland ID, InvalidIdNumber (both
+    DomainErrors: ID_TYPE_INVALID, ID_FORMAT, ID_BIRTH_DATE, ID_CHECK_DIGIT) when it is refused."""
     if id_type not in ID_TYPES:
         raise FieldProblem("ID_TYPE_INVALID")
     if id_type == "mainland_id":
-        try:
-            return validate_mainland_id(value, today=today)
-        except InvalidIdNumber as exc:
-            raise FieldProblem(exc.reason) from None
+        return validate_mainland_id(value, today=today)
     number = (value or "").strip().upper().replace(" ", "")
     if not OTHER_ID_RE.match(number):
         raise FieldProblem("ID_FORMAT")
@@ -49,9 +48,5 @@ def check_username(value):
     return value
 
 
-class FieldProblem(ValueError):
-    """A field broke a rule; `code` is the stable error code."""
-
-    def __init__(self, code):
-        super().__init__(code)
-        self.code = code
+class FieldProblem(DomainError):
+    """A field of a registration broke a rule; `code` says which (PHONE_FORMAT, USERNAME_FORMAT…)."""

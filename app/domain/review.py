@@ -13,8 +13,9 @@ TRANSITIONS = {
 }
 
 
-def transition(state, action):
-    return next_state(TRANSITIONS, state, action)
+def transition(state, action, refusal="CONFLICT"):
+    """The next state; IllegalTransition(refusal) for a move the table does not have."""
+    return next_state(TRANSITIONS, state, action, refusal)
 
 
 def decision_problem(approve, reason):

@@ -9,6 +9,7 @@ import secrets
 
 from flask import Blueprint, abort, current_app, redirect, render_template, request, session
 
+from app.errorhandlers import page_status
 from app.errors import DomainError
 from app.security.pii import mask_name
 from app.services import wechat_identity
@@ -85,8 +86,8 @@ def bind():
     try:
         wechat_identity.bind_with_password(wechat_identity.MP, openid, request.form.get("account", ""),
                                            request.form.get("password", ""), current_app.config)
-    except DomainError as exc:
-        return render(exc.status, error=exc.message)
+    except DomainError as refused:  # the form again, with the reason above it
+        return render(page_status(refused), error=refused.message)
     return render(message=TEXT["bound_ok"])
 
 
@@ -98,6 +99,6 @@ def unbind():
         return redirect(page_url())
     try:
         wechat_identity.unbind(wechat_identity.MP, openid)
-    except DomainError as exc:
-        return render(exc.status, error=exc.message)
+    except DomainError as refused:  # the form again, with the reason above it
+        return render(page_status(refused), error=refused.message)
     return render(message=TEXT["unbound_ok"])

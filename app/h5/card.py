@@ -2,10 +2,10 @@
 rotating personal-code page, under /h5/card.
 
 The public page shows what is safe to show a stranger — masked name, volunteer number, hours and
-star level — and nothing more; a token that is not genuine gets the same plain "not found" page
-as a volunteer who does not exist.
+star level — and nothing more; a token that is not genuine gets the same "not found" page
+(CARD_NOT_FOUND, through the app's error page) as a volunteer who does not exist.
 """
-from flask import Blueprint, Response, abort, current_app, render_template
+from flask import Blueprint, Response, current_app, render_template
 
 from app.services import card, qrimage
 
@@ -27,8 +27,6 @@ def my_code():
 @bp.get("/<token>")
 def public_card(token):
     data = card.public_card(token)
-    if data is None:
-        abort(404)
     response = Response(render_template("h5/card.html", card=data, stars=STARS[:data["star_level"]],
                                         empty_stars="☆" * (5 - data["star_level"])))
     response.headers["Cache-Control"] = "no-store"
@@ -40,7 +38,6 @@ def public_card(token):
 @bp.get("/<token>/qr.png")
 def card_qr(token):
     """The card's volunteer QR code: the signed link to the public page above."""
-    if card.public_card(token) is None:
-        abort(404)
+    card.public_card(token)  # CARD_NOT_FOUND unless the page above shows a card
     url = f"{current_app.config['PUBLIC_BASE_URL']}/h5/card/{token}"
     return Response(qrimage.png(url), mimetype="image/png")

@@ -11,7 +11,6 @@ import secrets
 
 from flask import Blueprint, current_app, jsonify, redirect, render_template, request, session
 
-from app.errors import DomainError
 from app.h5.bind import OPENID, STATE, csrf_token
 from app.services import clocking, wechat_identity
 from app.timeutil import to_iso
@@ -80,10 +79,8 @@ def clock():
     latitude, longitude = body.get("latitude"), body.get("longitude")
     if not isinstance(code, str) or not all(v is None or isinstance(v, int | float) for v in (latitude, longitude)):
         return jsonify({"ok": False, "message": "请求格式有误。"}), 400
-    try:
-        result = clocking.scan(account.id, code.strip(), "h5", latitude=latitude, longitude=longitude)
-    except DomainError as exc:
-        return jsonify({"ok": False, "code": exc.code, "message": exc.message}), exc.status
+    # A refusal is answered {"ok": false, "code", "message"} by the app's handler (app/errorhandlers.py).
+    result = clocking.scan(account.id, code.strip(), "h5", latitude=latitude, longitude=longitude)
     if result["kind"] == "checkin":
         message = TEXT["checkin_ok"].format(at=to_iso_local(result["at"]))
     else:

@@ -11,12 +11,14 @@ from pathlib import Path
 
 from app.domain import registration as rules
 from app.domain.numbers import new_volunteer_number
+from app.errors import DomainError
 from app.extensions import db, jobs
 from app.models import Account, Organisation, Volunteer
 from app.security import pii
 from app.services import authz
 from app.services.account_security import unusable_password_hash
 from app.services.identity_check import run_identity_check
+from app.services.unit_of_work import after_commit, use_case
 from app.timeutil import utcnow
 
 # Accepted headers (Chinese as in the spreadsheets schools keep, or English) → field.
@@ -72,6 +74,8 @@ def read_rows(path):
         with path.open(newline="", encoding="utf-8-sig") as handle:
             table = list(csv.reader(handle))
     elif suffix == ".xlsx":
+        # Imported here, not at the top: openpyxl is heavy (about 0.3 s) and only this
+        # command-line import of a spreadsheet needs it, never a web or worker process.
         from openpyxl import load_workbook
 
         workbook = load_workbook(path, read_only=True, data_only=True)
@@ -113,14 +117,14 @@ def validate_row(row):
     elif row.get("id_number"):
         try:
             clean["id_number"] = rules.normalise_id(id_type, row["id_number"])
-        except rules.FieldProblem as exc:
-            problems.append(exc.code)
+        except DomainError as refused:  # FieldProblem, or InvalidIdNumber for a mainland ID
+            problems.append(refused.code)
     clean["id_type"] = id_type
     if row.get("phone"):
         try:
             clean["phone"] = rules.normalise_phone(row["phone"])
-        except rules.FieldProblem as exc:
-            problems.append(exc.code)
+        except DomainError as refused:
+            problems.append(refused.code)
     email = row.get("email", "").lower() or None
     if email and ("@" not in email or len(email) > 254):
         problems.append("EMAIL_FORMAT")
@@ -132,6 +136,7 @@ def validate_row(row):
     return (None, problems) if problems else (clean, [])
 
 
+@use_case
 def import_volunteers(rows, org_id, *, actor=None):
     """Validates every row and imports the good ones in one transaction. Returns an ImportReport."""
     org = db.session.get(Organisation, org_id)
@@ -186,7 +191,6 @@ def import_volunteers(rows, org_id, *, actor=None):
         imported.append((account, clean))
     report.bad_rows.sort()
     if not imported:
-        db.session.rollback()
         return report
     db.session.flush()
     numbers = _volunteer_numbers(len(imported))
@@ -206,6 +210,7 @@ def import_volunteers(rows, org_id, *, actor=None):
         )
         db.session.add(volunteer)
         volunteers.append(volunteer)
+    db.session.flush()  # their ids, for the identity-check jobs
     db.session.execute(
         db.update(Organisation)
         .where(Organisation.id == org.id)
@@ -219,9 +224,8 @@ def import_volunteers(rows, org_id, *, actor=None):
         target_id=org.id,
         detail={"imported": len(volunteers), "bad_rows": [line for line, _ in report.bad_rows]},
     )
-    db.session.commit()
     for volunteer in volunteers:
-        jobs.enqueue(run_identity_check, volunteer.id)
+        after_commit(jobs.enqueue, run_identity_check, volunteer.id)
     report.imported = len(volunteers)
     return report
 

@@ -15,9 +15,11 @@ from app.security import pii
 from app.services import authz
 from app.services.clock_codes import clock_key
 from app.services.records import totals_of
+from app.services.unit_of_work import use_case
 from app.timeutil import to_iso
 
 
+@use_case
 def apply(account, bank, card_type, delivery_name, delivery_phone, delivery_address):
     volunteer = account.volunteer
     if volunteer is None or volunteer.review_status != "approved":
@@ -33,7 +35,8 @@ def apply(account, bank, card_type, delivery_name, delivery_phone, delivery_addr
                                   delivery_phone_enc=pii.encrypt(pii.normalise("phone", delivery_phone)),
                                   delivery_address=delivery_address.strip(), status="submitted")
     db.session.add(application)
-    db.session.commit()
+    db.session.flush()
+    db.session.refresh(application)  # its id and timestamps as the database keeps them, for the answer
     return application_json(application, owner=True)
 
 
@@ -46,6 +49,7 @@ def my_applications(account):
     return [application_json(a, owner=True) for a in rows]
 
 
+@use_case
 def advance(admin, application_id, action, note=None):
     """The volunteer's home organisation moves the application on (review, approve, issue, mail…)."""
     application = db.session.get(CardApplication, application_id)
@@ -53,22 +57,17 @@ def advance(admin, application_id, action, note=None):
         raise DomainError("NOT_FOUND")
     volunteer = db.session.get(Volunteer, application.volunteer_id)
     authz.require_org(admin, volunteer.home_org_id)
-    try:
-        new_status = rules.next_status(application.status, action)
-    except rules.IllegalTransition:
-        raise DomainError("CARD_ILLEGAL_TRANSITION") from None
+    new_status = rules.next_status(application.status, action)
     if new_status == "rejected" and not (note or "").strip():
         raise DomainError("REASON_REQUIRED")
     old = application.status
     changed = db.session.execute(
         db.update(CardApplication).where(CardApplication.id == application.id, CardApplication.status == old)
         .values(status=new_status, status_note=(note or "").strip()[:255] or None)).rowcount
-    if changed != 1:
-        db.session.rollback()
+    if changed != 1:  # another admin moved it meanwhile
         raise DomainError("CARD_ILLEGAL_TRANSITION")
     authz.audit(admin, f"card.{action}", org_id=volunteer.home_org_id, target_type="card_application",
                 target_id=application.id, detail={"from": old, "to": new_status})
-    db.session.commit()
     db.session.refresh(application)
     return application_json(application, owner=False)
 
@@ -96,16 +95,17 @@ def card_link(account):
 
 
 def public_card(token):
-    """What a stranger scanning the card sees, or None for a token that is not genuine."""
+    """What a stranger scanning the card sees. CARD_NOT_FOUND, the same for every case, when the
+    token is not genuine or its volunteer is not (or no longer) an approved, active one."""
     volunteer_id = codes.read_card_token(clock_key(), token)
     if volunteer_id is None:
-        return None
+        raise DomainError("CARD_NOT_FOUND")
     volunteer = db.session.get(Volunteer, volunteer_id)
     if volunteer is None or volunteer.review_status != "approved":
-        return None
+        raise DomainError("CARD_NOT_FOUND")
     account = db.session.get(Account, volunteer.account_id)
     if account is None or account.status != "active":
-        return None
+        raise DomainError("CARD_NOT_FOUND")
     totals = totals_of(volunteer)
     return {"name": pii.mask_name(account.real_name or ""), "volunteer_number": volunteer.volunteer_number,
             "total_minutes": totals["total_minutes"], "total_hours": totals["total_hours"],

@@ -19,7 +19,6 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 
 from app.domain import clocking as rules
 from app.domain import codes
-from app.domain.hours import ClockRefused
 from app.errors import DomainError
 from app.extensions import db
 from app.models import Activity, ClockEvent, Volunteer
@@ -31,9 +30,6 @@ from app.services.unit_of_work import use_case
 from app.timeutil import local_date, to_iso, utcnow
 
 ATTEMPTS = 3
-# Refusals whose text is not their catalogue code's own. A position off the globe can only come
-# from the H5 page or the callback (the API validates its input first); it has no code of its own.
-_MESSAGES = {"VALIDATION_ERROR": "位置坐标无效。"}
 
 
 def is_clock_code(text) -> bool:
@@ -58,8 +54,7 @@ def scan_volunteer(admin, activity_id, code, kind=None, now=None):
 
 
 def _attempt(once, *args):
-    """Run one scan as a use case, again when it lost a race, and the only place where the rule's
-    refusals become DomainErrors.
+    """Run one scan as a use case, and again when it lost a race.
 
     The loop stays outside @use_case rather than being one: each try must be a transaction of its
     own (after a deadlock InnoDB has rolled back the whole of it), so @use_case on `once` commits a
@@ -68,8 +63,6 @@ def _attempt(once, *args):
     for attempt in range(ATTEMPTS):
         try:
             return once(*args)
-        except (ClockRefused, codes.CodeRefused) as refused:
-            raise DomainError(refused.reason, _MESSAGES.get(refused.reason)) from None
         except (IntegrityError, OperationalError) as exc:
             # Another request recorded this scan first (unique key) or InnoDB chose us as the
             # deadlock victim: start again; the re-read sees the winner's event as a repeat.

@@ -180,9 +180,9 @@ def _ids(volunteer_ids):
 
 
 def _refusal(volunteer_id, code):
-    from app.errors import ERRORS
+    from app.errors import MESSAGES
 
-    return {"volunteer_id": volunteer_id, "code": code, "message": ERRORS[code][1]}
+    return {"volunteer_id": volunteer_id, "code": code, "message": MESSAGES[code]}
 
 
 def invite(actor, activity_id, volunteer_ids):

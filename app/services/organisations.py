@@ -4,9 +4,10 @@ import os
 import uuid
 from pathlib import Path
 
+from PIL import Image, UnidentifiedImageError
+
 from app.domain import id_photo
 from app.domain import review as review_rules
-from app.domain.transitions import IllegalTransition
 from app.errors import DomainError
 from app.extensions import db
 from app.models import Account, OrgAdmin, Organisation
@@ -17,6 +18,7 @@ from app.security import pii
 from app.security.passwords import hash_password, password_problem
 from app.services import authz, verification
 from app.services.registration import approved_org, check_unique, normalise_identity
+from app.services.unit_of_work import use_case
 from app.timeutil import utcnow
 
 REGISTRABLE_CATEGORIES = tuple(c for c in ORG_CATEGORIES if c != "province")
@@ -47,8 +49,6 @@ def store_id_photo(stream, upload_dir):
 
 def _decodes_as(data, kind):
     """A real image of that type (Pillow parses it), not a script with a JPEG header."""
-    from PIL import Image, UnidentifiedImageError
-
     try:
         with Image.open(io.BytesIO(data)) as image:
             image.verify()
@@ -57,12 +57,27 @@ def _decodes_as(data, kind):
         return False
 
 
-def register_organisation(*, name, category, parent_id, is_legal_person, region_code, agreed, photo,
-                          upload_dir, current_account=None, description=None, contact_phone=None,
-                          username=None, password=None, real_name=None, id_type=None, id_number=None,
-                          phone=None, sms_code=None, email=None):
+def register_organisation(*, upload_dir, **registration):
     """A new organisation (待审核) under its parent, with its admin: the logged-in account (the
-    same person may be a volunteer and an org admin) or a new account with the admin's identity."""
+    same person may be a volunteer and an org admin) or a new account with the admin's identity.
+
+    registration: the keyword arguments of _register below. The ID photo is written under
+    upload_dir before the rows, and removed again when the registration does not commit (a
+    refusal, or a failure of the commit itself), so no file is left that no row names.
+    """
+    written = []
+    try:
+        return _register(upload_dir=upload_dir, written=written, **registration)
+    except BaseException:
+        for relative in written:
+            (Path(upload_dir) / relative).unlink(missing_ok=True)
+        raise
+
+
+@use_case
+def _register(*, name, category, parent_id, is_legal_person, region_code, agreed, photo, upload_dir, written,
+              current_account=None, description=None, contact_phone=None, username=None, password=None,
+              real_name=None, id_type=None, id_number=None, phone=None, sms_code=None, email=None):
     if not agreed:
         raise DomainError("AGREEMENT_REQUIRED")
     if category not in REGISTRABLE_CATEGORIES:
@@ -87,29 +102,24 @@ def register_organisation(*, name, category, parent_id, is_legal_person, region_
     if photo is None:
         raise DomainError("PHOTO_REQUIRED")
     photo_path = store_id_photo(photo, upload_dir)
-    try:
-        if current_account is None:
-            verification.consume_code(purpose="register", channel="sms", target=phone, code=sms_code)
-            account = Account(username=username, email=email, real_name=real_name.strip(), id_type=id_type,
-                              password_hash=hash_password(password))
-            account.id_number = id_number
-            account.phone = phone
-            db.session.add(account)
-        else:
-            account = current_account
-        org = Organisation(name=name.strip(), category=category, parent_id=parent.id, region_code=region_code,
-                           is_legal_person=bool(is_legal_person), status=review_rules.PENDING,
-                           description=description, id_photo_path=photo_path,
-                           contact_phone_enc=pii.encrypt(contact_phone) if contact_phone else None)
-        db.session.add(org)
-        db.session.flush()
-        org.path = f"{parent.path}{org.id}/"
-        db.session.add(OrgAdmin(org_id=org.id, account_id=account.id))
-        db.session.commit()
-    except BaseException:
-        db.session.rollback()
-        (Path(upload_dir) / photo_path).unlink(missing_ok=True)
-        raise
+    written.append(photo_path)
+    if current_account is None:
+        verification.consume_code(purpose="register", channel="sms", target=phone, code=sms_code)
+        account = Account(username=username, email=email, real_name=real_name.strip(), id_type=id_type,
+                          password_hash=hash_password(password))
+        account.id_number = id_number
+        account.phone = phone
+        db.session.add(account)
+    else:
+        account = current_account
+    org = Organisation(name=name.strip(), category=category, parent_id=parent.id, region_code=region_code,
+                       is_legal_person=bool(is_legal_person), status=review_rules.PENDING,
+                       description=description, id_photo_path=photo_path,
+                       contact_phone_enc=pii.encrypt(contact_phone) if contact_phone else None)
+    db.session.add(org)
+    db.session.flush()
+    org.path = f"{parent.path}{org.id}/"
+    db.session.add(OrgAdmin(org_id=org.id, account_id=account.id))
     return org
 
 
@@ -134,16 +144,14 @@ def org_admins(org):
     ).scalars().all()
 
 
+@use_case
 def review_organisation(admin, org_id, approve, reason=None):
     """The parent's admin passes or rejects (with a reason); the applicant is notified."""
     org = authz.require_child_org(admin, org_id)
     problem = review_rules.decision_problem(approve, reason)
     if problem:
         raise DomainError(problem)
-    try:
-        new_status = review_rules.transition(org.status, "approve" if approve else "reject")
-    except IllegalTransition:
-        raise DomainError("ALREADY_REVIEWED") from None
+    new_status = review_rules.transition(org.status, "approve" if approve else "reject", refusal="ALREADY_REVIEWED")
     now = utcnow()
     claimed = db.session.execute(
         db.update(Organisation).where(Organisation.id == org.id, Organisation.status == review_rules.PENDING)
@@ -160,10 +168,10 @@ def review_organisation(admin, org_id, approve, reason=None):
                       fields={"name": org.name, "result": "通过" if approve else "未通过",
                               "reason": org.reject_reason or ""},
                       sms_text=account_texts.org_review_sms(org.name, approve, org.reject_reason))
-    db.session.commit()
     return org
 
 
+@use_case
 def correct_organisation(admin, org_id, changes):
     """修改组织信息 by the parent's admin; a rejected registration goes back to 待审核."""
     org = authz.require_child_org(admin, org_id)
@@ -180,10 +188,10 @@ def correct_organisation(admin, org_id, changes):
         org.reject_reason = None
     authz.audit(admin, "organisation.correct", org_id=org.id, target_type="organisation", target_id=org.id,
                 detail={"before": before, "after": changes})
-    db.session.commit()
     return org
 
 
+@use_case
 def id_photo_file(admin, org_id, upload_dir):
     """The hand-held ID photo, for the reviewing admins only (audited); never a public URL."""
     org = authz.require_child_org(admin, org_id)
@@ -193,7 +201,6 @@ def id_photo_file(admin, org_id, upload_dir):
     if Path(upload_dir).resolve() not in path.parents or not path.is_file():
         raise DomainError("NOT_FOUND")
     authz.audit(admin, "organisation.id_photo_view", org_id=org.id, target_type="organisation", target_id=org.id)
-    db.session.commit()
     return path
 
 

@@ -12,14 +12,8 @@ from app.security import pii
 from app.security.passwords import hash_password, password_problem
 from app.services import verification
 from app.services.identity_check import request_check, run_identity_check
+from app.services.unit_of_work import after_commit, use_case
 from app.timeutil import utcnow
-
-
-def _field(call, *args):
-    try:
-        return call(*args)
-    except fields_rules.FieldProblem as exc:
-        raise DomainError(exc.code) from None
 
 
 def approved_org(org_id):
@@ -48,17 +42,18 @@ def check_unique(*, id_number=None, phone=None, email=None, username=None, excep
 
 
 def normalise_phone(phone):
-    return _field(fields_rules.normalise_phone, phone)
+    return fields_rules.normalise_phone(phone)
 
 
 def normalise_identity(*, id_type, id_number, phone, username, email):
-    id_number = _field(fields_rules.normalise_id, id_type, id_number)
-    phone = _field(fields_rules.normalise_phone, phone) if phone is not None else None
-    username = _field(fields_rules.check_username, username or None)
+    id_number = fields_rules.normalise_id(id_type, id_number)
+    phone = fields_rules.normalise_phone(phone) if phone is not None else None
+    username = fields_rules.check_username(username or None)
     email = (email or "").strip().lower() or None
     return id_number, phone, username, email
 
 
+@use_case
 def register_volunteer(*, password, real_name, gender, id_type, id_number, phone, sms_code, home_org_id,
                        agreed, username=None, email=None, education=None, service_intentions=None):
     """Creates the account and the volunteer (待审核, check 请求中); the check job runs after commit."""
@@ -87,13 +82,14 @@ def register_volunteer(*, password, real_name, gender, id_type, id_number, phone
                               education=education, service_intentions=service_intentions or [],
                               agreed_at=now)
         db.session.add(volunteer)
-        db.session.commit()
+        db.session.flush()
     except IntegrityError:
-        # A registration with the same number won the race: answer as if we had seen it first.
+        # A registration with the same number won the race: answer as if we had seen it first
+        # (the failed flush left the session unusable until it rolls back).
         db.session.rollback()
         check_unique(id_number=id_number, phone=phone, email=email, username=username)
         raise
-    jobs.enqueue(run_identity_check, volunteer.id)
+    after_commit(jobs.enqueue, run_identity_check, volunteer.id)
     return volunteer
 
 
@@ -108,6 +104,7 @@ EDITABLE_ALWAYS = ("email", "education", "service_intentions", "gender")
 EDITABLE_WHEN_REJECTED = ("real_name", "id_type", "id_number", "home_org_id")
 
 
+@use_case
 def update_profile(account, changes, *, phone=None, sms_code=None):
     """完善资料. An approved volunteer may change contact and service details; a rejected one
     may fix everything, and saving puts the registration back to 待审核 (re-checking the
@@ -136,7 +133,7 @@ def update_profile(account, changes, *, phone=None, sms_code=None):
     if rejected:
         id_type = changes.get("id_type", account.id_type)
         if "id_number" in changes or "id_type" in changes:
-            number = _field(fields_rules.normalise_id, id_type, changes.get("id_number", account.id_number))
+            number = fields_rules.normalise_id(id_type, changes.get("id_number", account.id_number))
             check_unique(id_number=number, except_account_id=account.id)
             identity_changed = number != account.id_number or id_type != account.id_type
             account.id_type, account.id_number = id_type, number
@@ -147,13 +144,12 @@ def update_profile(account, changes, *, phone=None, sms_code=None):
             volunteer.home_org_id = approved_org(changes["home_org_id"]).id
 
     if phone is not None:
-        phone = _field(fields_rules.normalise_phone, phone)
+        phone = fields_rules.normalise_phone(phone)
         if phone != account.phone:
             check_unique(phone=phone, except_account_id=account.id)
             verification.consume_code(purpose="change_phone", channel="sms", target=phone, code=sms_code)
             account.phone = phone
 
-    recheck = False
     if rejected:
         volunteer.review_status = review_rules.transition(volunteer.review_status, "resubmit")
         volunteer.review_reason = None
@@ -161,8 +157,5 @@ def update_profile(account, changes, *, phone=None, sms_code=None):
         volunteer.reviewed_by = None
         if identity_changed or volunteer.identity_check_status == "failed":
             request_check(volunteer)
-            recheck = True
-    db.session.commit()
-    if recheck:
-        jobs.enqueue(run_identity_check, volunteer.id)
+            after_commit(jobs.enqueue, run_identity_check, volunteer.id)
     return volunteer

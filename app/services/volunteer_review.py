@@ -1,7 +1,6 @@
 """审核 by the home organisation's admin, and the admin's list of volunteers."""
 from app.domain import identity_check as check_rules
 from app.domain import review as review_rules
-from app.domain.transitions import IllegalTransition
 from app.errors import DomainError
 from app.extensions import db
 from app.models import Account, Organisation, Volunteer
@@ -9,6 +8,8 @@ from app.notify import account_texts
 from app.notify.outbox import queue_message
 from app.security import pii
 from app.services import authz
+from app.services.sessions import revoke_all_sessions
+from app.services.unit_of_work import use_case
 from app.timeutil import utcnow
 
 
@@ -36,20 +37,17 @@ def list_volunteers(admin, *, status=None, org_id=None, keyword=None, page=1, pe
     return rows, total
 
 
+@use_case
 def review_volunteer(admin, volunteer_id, approve, reason=None):
     """待审核 → 通过 / 未通过, only while the identity check is 通过 or 未知; notified."""
     volunteer = authz.require_volunteer(admin, volunteer_id)
     problem = review_rules.decision_problem(approve, reason)
     if problem:
         raise DomainError(problem)
-    if volunteer.review_status != review_rules.PENDING:
-        raise DomainError("ALREADY_REVIEWED")
+    new_status = review_rules.transition(volunteer.review_status, "approve" if approve else "reject",
+                                         refusal="ALREADY_REVIEWED")
     if not check_rules.may_review(volunteer.identity_check_status):
         raise DomainError("REVIEW_NOT_ALLOWED")
-    try:
-        new_status = review_rules.transition(volunteer.review_status, "approve" if approve else "reject")
-    except IllegalTransition:
-        raise DomainError("ALREADY_REVIEWED") from None
     now = utcnow()
     reason = None if approve else reason.strip()
     # Claim the decision in the database: of two admins deciding at once, one wins and the
@@ -72,15 +70,13 @@ def review_volunteer(admin, volunteer_id, approve, reason=None):
                   fields={"name": volunteer.account.real_name, "result": "通过" if approve else "未通过",
                           "reason": reason or ""},
                   sms_text=account_texts.review_result_sms(approve, reason))
-    db.session.commit()
     return volunteer
 
 
+@use_case
 def set_account_deleted(admin, volunteer_id, deleted):
     """注销 / 恢复 by an admin of the home organisation. A deleted account cannot log in
     ("帐号被删除") and its sessions end; the organisation's count follows."""
-    from app.services.sessions import revoke_all_sessions
-
     volunteer = authz.require_volunteer(admin, volunteer_id)
     account = volunteer.account
     if (account.status == "deleted") == deleted:
@@ -95,5 +91,4 @@ def set_account_deleted(admin, volunteer_id, deleted):
                            .values(volunteer_count=Organisation.volunteer_count + step))
     authz.audit(admin, "volunteer.delete" if deleted else "volunteer.restore", org_id=volunteer.home_org_id,
                 target_type="volunteer", target_id=volunteer.id)
-    db.session.commit()
     return volunteer

@@ -70,8 +70,8 @@ def north(metres):
     ("CLOCK_DAILY_LIMIT", {"events": [IN_1, OUT_1, IN_2, OUT_2, IN_3, OUT_3]}),
     ("CHECKOUT_WITHOUT_CHECKIN", {"claims": claims("checkout")}),
     ("CLOCK_LOCATION_REQUIRED", {"activity": replace(ACTIVITY, require_location=True), "position": None}),
-    ("VALIDATION_ERROR", {"position": (91.0, 113.0)}),
-    ("VALIDATION_ERROR", {"position": (float("nan"), 113.0)}),
+    ("CLOCK_POSITION_INVALID", {"position": (91.0, 113.0)}),
+    ("CLOCK_POSITION_INVALID", {"position": (float("nan"), 113.0)}),
     ("CLOCK_TOO_FAR", {"position": north(520)}),  # the default radius, 500 m
     ("CLOCK_TOO_FAR", {"activity": replace(ACTIVITY, radius_m=100), "position": north(120)}),
     ("CLOCK_CODE_EXPIRED", {"claims": claims(kind=None, expires_at=NOW - timedelta(seconds=1)), "events": [IN_1]}),
