@@ -12,7 +12,6 @@ from datetime import UTC, datetime
 from flask import current_app
 
 from app.errors import DomainError
-from app.extensions import jobs
 from app.services import clock_entry, service_account, volunteer_digest, wechat_identity
 from app.timeutil import SHANGHAI, utcnow
 from app.wechat.callback import TRANSFER_TO_CUSTOMER_SERVICE
@@ -64,10 +63,7 @@ def is_clock_scene(text):
 # --- events ---
 
 def on_subscribe(msg):
-    account_id, unionid, changed = wechat_identity.record_subscription(msg.openid, True, msg._cached_binding)
-    msg._account_id = account_id
-    if changed and unionid is None:
-        jobs.enqueue(service_account.learn_unionid, msg.openid)  # a new follower: link their other identities
+    account_id = msg._account_id = service_account.follow(msg.openid, msg._cached_binding)
     key = msg.get("EventKey")
     if key.startswith("qrscene_"):
         scene_reply = scene(msg, key[len("qrscene_"):], source="mp_scan")
@@ -144,7 +140,7 @@ def reply_hours(msg):
 def reply_activities(msg):
     if msg.account_id is None:
         return bind_hint()
-    jobs.enqueue(service_account.send_my_activities, msg.openid, msg.account_id, replies.activities_text)
+    service_account.queue_my_activities(msg.openid, msg.account_id, replies.activities_text)
     return replies.ACTIVITIES_QUEUED
 
 

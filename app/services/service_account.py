@@ -7,11 +7,26 @@ template message it delivered (TEMPLATESENDJOBFINISH), handed to the outbox's de
 """
 import logging
 
+from app.extensions import jobs
 from app.notify.delivery import mark_template_result
 from app.services import volunteer_digest, wechat_identity
 from app.wechat.gateway import WechatApiError, get_gateway
 
 log = logging.getLogger(__name__)
+
+
+def follow(openid, cached_binding=None):
+    """A follow (subscribe event): recorded; for a new follower a job asks WeChat for the unionid.
+    → the account bound to the follower, or None."""
+    account_id, unionid, changed = wechat_identity.record_subscription(openid, True, cached_binding)
+    if changed and unionid is None:
+        jobs.enqueue(learn_unionid, openid)
+    return account_id
+
+
+def queue_my_activities(openid, account_id, render):
+    """The volunteer asked for their activities: a job sends the list (see send_my_activities)."""
+    jobs.enqueue(send_my_activities, openid, account_id, render)
 
 
 def learn_unionid(openid):
