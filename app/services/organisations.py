@@ -10,7 +10,7 @@ from app.domain.transitions import IllegalTransition
 from app.errors import DomainError
 from app.extensions import db
 from app.models import Account, OrgAdmin, Organisation
-from app.models.organisation import ORG_CATEGORIES
+from app.models.organisation import ORG_CATEGORIES, ORG_CATEGORY_LABELS  # noqa: F401 (labels: for the adapters)
 from app.notify import account_texts
 from app.notify.outbox import queue_message
 from app.security import pii
