@@ -8,8 +8,9 @@ from sqlalchemy.orm import Session
 
 from app.errors import DomainError
 from app.extensions import db
-from app.models import Activity, Enrollment, OutboxMessage, Position
+from app.models import Activity, Enrollment, Organisation, OutboxMessage, Position
 from app.services import admissions, enrollment
+from app.services.unit_of_work import fresh_transaction, use_case
 
 
 @contextlib.contextmanager
@@ -96,3 +97,24 @@ def test_an_admission_commits_once_with_its_notices(factories):
     assert set(statuses) == {"admitted"}
     kinds = db.session.execute(db.select(OutboxMessage.kind)).scalars().all()
     assert kinds and set(kinds) == {"admission"}
+
+
+def test_a_fresh_transaction_inside_an_outer_use_case_keeps_the_outer_work(factories):
+    """enroll and the admin's locked decisions start their transaction afresh at the row lock;
+    called from inside another use case they join it instead and drop nothing of it."""
+    org = factories.org()
+
+    @use_case
+    def inner():
+        fresh_transaction()
+
+    @use_case
+    def outer():
+        db.session.get(Organisation, org.id).name = "外层修改"
+        db.session.flush()
+        inner()
+
+    with counted_commits() as commits:
+        outer()
+    assert len(commits) == 1
+    assert committed(Organisation, org.id).name == "外层修改"
