@@ -4,15 +4,15 @@ handlers/routes.py.
 A handler takes an Inbound message and returns the reply: None (nothing to say), a text (from
 handlers/replies.py), or TRANSFER_TO_CUSTOMER_SERVICE. Anything that talks to WeChat's API is
 queued as a job (app/services/service_account.py) that answers later with a customer-service
-message. Scenes that carry a check-in / check-out code go to the clock service through
-app.services.clock_entry, the same door the mini-program and the H5 page use.
+message. Scenes that carry a check-in / check-out code go to app.services.clocking, the same
+door the mini-program and the H5 page use.
 """
 from datetime import UTC, datetime
 
 from flask import current_app
 
 from app.errors import DomainError
-from app.services import clock_entry, service_account, volunteer_digest, wechat_identity
+from app.services import clocking, service_account, volunteer_digest, wechat_identity
 from app.timeutil import SHANGHAI, utcnow
 from app.wechat.callback import TRANSFER_TO_CUSTOMER_SERVICE
 from handlers import replies
@@ -57,7 +57,7 @@ def scanned_text(message):
 
 def is_clock_scene(text):
     """True when a scanned text or QR scene is a check-in / check-out code."""
-    return bool(text) and clock_entry.is_clock_scene(text)
+    return bool(text) and clocking.is_clock_code(text)
 
 
 # --- events ---
@@ -169,8 +169,8 @@ def scene(msg, text, source):
         return replies.CLOCK_UNBOUND.format(url=bind_url())
     latitude, longitude = wechat_identity.latest_location(msg.openid)
     try:
-        result = clock_entry.clock_from_scene(account_id=msg.account_id, text=text, source=source,
-                                              latitude=latitude, longitude=longitude)
+        result = clocking.scan(account_id=msg.account_id, text=text, source=source,
+                                latitude=latitude, longitude=longitude)
     except DomainError as exc:
         return replies.CLOCK_FAILED.format(message=exc.message)
     title = volunteer_digest.activity_title(result.get("activity_id")) or replies.CLOCK_ACTIVITY_UNKNOWN

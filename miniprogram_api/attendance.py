@@ -4,9 +4,8 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
-from app.domain import codes
 from app.errors import DomainError
-from app.services import attendance, qrimage
+from app.services import clocking, code_images, face_check
 from app.timeutil import to_iso
 from miniprogram_api.auth_context import admin_required, login_required
 
@@ -61,6 +60,14 @@ class ScanVolunteerIn(Schema):
                          metadata={"description": "省略时自动：今天已签到未签退则签退，否则签到"})
 
 
+# Where each surface's image of a clock code is served (the routes below).
+IMAGE_PATHS = {
+    "qrcode": "/api/v1/attendance/codes/{code}.png",
+    "wxacode": "/api/v1/attendance/codes/{code}/wxacode.png",
+    "mp_qrcode": "/api/v1/attendance/codes/{code}/mp.png",
+}
+
+
 def _url(path):
     return current_app.config["PUBLIC_BASE_URL"] + path
 
@@ -79,8 +86,8 @@ class Scan(MethodView):
     @login_required
     def post(self, body):
         """Scan a check-in / check-out code; a repeated scan returns the first result."""
-        return attendance.scan(g.caller.account_id, body["code"], "miniprogram",
-                               latitude=body.get("latitude"), longitude=body.get("longitude"))
+        return clocking.scan(g.caller.account_id, body["code"], "miniprogram",
+                             latitude=body.get("latitude"), longitude=body.get("longitude"))
 
 
 @blp.route("/admin/activities/<int:activity_id>/qrcode")
@@ -93,14 +100,9 @@ class ClockCode(MethodView):
     @admin_required
     def post(self, body, activity_id):
         """Issue a signed check-in / check-out code (valid CLOCK_CODE_SECONDS)."""
-        issued = attendance.issue_clock_code(g.account, activity_id, body["kind"])
-        result = {**issued, "expires_at": to_iso(issued["expires_at"]), "surface": body["surface"],
-                  "image_url": _url(f"/api/v1/attendance/codes/{issued['code']}.png")}
-        if body["surface"] != "qrcode":
-            extra = attendance.wechat_surface(issued["code"], body["surface"])
-            result["image_url"] = _url(extra.pop("image_path"))
-            result.update(extra)
-        return result
+        issued = code_images.issue_on_surface(g.account, activity_id, body["kind"], body["surface"])
+        return {**issued, "expires_at": to_iso(issued["expires_at"]),
+                "image_url": _url(IMAGE_PATHS[issued["surface"]].format(code=issued["code"]))}
 
 
 @blp.route("/admin/activities/<int:activity_id>/scan-volunteer")
@@ -111,7 +113,7 @@ class ScanVolunteer(MethodView):
     @admin_required
     def post(self, body, activity_id):
         """Scan a volunteer's 30-second personal code to clock them in or out."""
-        return attendance.scan_volunteer(g.account, activity_id, body["code"], kind=body.get("kind"))
+        return clocking.scan_volunteer(g.account, activity_id, body["code"], kind=body.get("kind"))
 
 
 @blp.route("/admin/volunteers/<int:volunteer_id>/face-check")
@@ -123,7 +125,7 @@ class FaceCheck(MethodView):
     @admin_required
     def post(self, body, volunteer_id):
         """面验: mark a volunteer enrolled in one of the admin's activities as identity-checked."""
-        volunteer = attendance.face_check(g.account, volunteer_id, body["activity_id"])
+        volunteer = face_check.mark_checked(g.account, volunteer_id, body["activity_id"])
         return {"volunteer_id": volunteer.id, "face_checked": True,
                 "face_checked_at": to_iso(volunteer.face_checked_at),
                 "face_checked_by": volunteer.face_checked_by,
@@ -139,9 +141,10 @@ class CodeImage(MethodView):
     @blp.response(200, content_type="image/png")
     def get(self, code):
         """The PNG of a clock code or personal code (the URL holds nothing but the code)."""
-        if not (codes.looks_like_clock_code(code) or codes.looks_like_personal_code(code)):
+        image = code_images.code_png(code)
+        if image is None:
             raise DomainError("NOT_FOUND")
-        return _png(qrimage.png(code))
+        return _png(image)
 
 
 @blp.route("/attendance/codes/<string:code>/wxacode.png")
@@ -149,7 +152,7 @@ class WxaCodeImage(MethodView):
     @blp.response(200, content_type="image/png")
     def get(self, code):
         """The mini-program code issued for a live clock code."""
-        image = attendance.stored_surface(code, "wxacode")
+        image = code_images.surface_png(code, "wxacode")
         if image is None:
             raise DomainError("NOT_FOUND")
         return _png(image)
@@ -160,7 +163,7 @@ class MpQrImage(MethodView):
     @blp.response(200, content_type="image/png")
     def get(self, code):
         """The service account's parametric QR code issued for a live clock code."""
-        url = attendance.stored_surface(code, "mp_qrcode")
-        if url is None:
+        image = code_images.surface_png(code, "mp_qrcode")
+        if image is None:
             raise DomainError("NOT_FOUND")
-        return _png(qrimage.png(url))
+        return _png(image)

@@ -10,7 +10,7 @@ from marshmallow import Schema, fields, validate
 
 from app.errors import DomainError
 from app.extensions import redis_store
-from app.services import attendance, card, records, supplements
+from app.services import card, clock_codes, clocking, records, supplements
 from app.timeutil import to_iso
 from miniprogram_api.auth_context import admin_required, login_required, optional_account_id
 
@@ -95,7 +95,7 @@ class MyScans(MethodView):
     @login_required
     def get(self, args):
         """My scan records (each accepted check-in and check-out)."""
-        return {"page": args["page"], "items": attendance.my_scans(g.account, page=args["page"])}
+        return {"page": args["page"], "items": clocking.my_scans(g.account, page=args["page"])}
 
 
 @blp.route("/me/dynamic-code")
@@ -105,7 +105,7 @@ class MyDynamicCode(MethodView):
     @login_required
     def get(self):
         """My personal code, rotating every 30 s, for an admin to scan (a screenshot goes stale)."""
-        result = attendance.personal_code(g.account)
+        result = clock_codes.personal_code(g.account)
         base = current_app.config["PUBLIC_BASE_URL"]
         return {"code": result["code"], "expires_at": to_iso(result["expires_at"]),
                 "refresh_in": result["refresh_in"], "image_url": f"{base}/api/v1/attendance/codes/{result['code']}.png"}

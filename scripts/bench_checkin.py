@@ -48,7 +48,7 @@ def seed(database_url, redis_url, prefix, secret_key=None):
     from app import create_app
     from app.extensions import db
     from app.models import Account, Activity, Enrollment, OrgAdmin, Organisation, Volunteer
-    from app.services import attendance
+    from app.services import clock_codes
     from app.services.sessions import issue_token
     from app.timeutil import utcnow
 
@@ -94,7 +94,7 @@ def seed(database_url, redis_url, prefix, secret_key=None):
         tokens = [issue_token(3600, account_id=aid)[0] for aid in account_ids]
         db.session.commit()
         # A new code every 500 volunteers, as the admin's screen refreshes it.
-        codes = [attendance.issue_clock_code(admin, activity.id, "checkin")["code"]
+        codes = [clock_codes.issue_clock_code(admin, activity.id, "checkin")["code"]
                  for _ in range(0, VOLUNTEERS, 500)]
         scans = []
         for i, token in enumerate(tokens):

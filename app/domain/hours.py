@@ -2,7 +2,8 @@
 
 i志愿's publishing rules: multi-day activities clock in and out every (local) day, at most 3
 sessions per person per activity per day; the time between check-in and check-out is the
-service time, never more than the activity's own time.
+service time, never more than the activity's own time. The whole rule of a scan, built from
+these, is decide_clock in app/domain/clocking.py.
 """
 from datetime import datetime, timedelta
 
@@ -29,9 +30,13 @@ def clock_window(kind: str, start_at: datetime, end_at: datetime, checkout_grace
     return start_at, end_at + checkout_grace
 
 
-def require_within_window(kind, now, start_at, end_at, checkout_grace, code="CLOCK_OUTSIDE_ACTIVITY_TIME"):
+def within_window(kind, now, start_at, end_at, checkout_grace) -> bool:
     opens, closes = clock_window(kind, start_at, end_at, checkout_grace)
-    if not opens <= now <= closes:
+    return opens <= now <= closes
+
+
+def require_within_window(kind, now, start_at, end_at, checkout_grace, code="CLOCK_OUTSIDE_ACTIVITY_TIME"):
+    if not within_window(kind, now, start_at, end_at, checkout_grace):
         raise ClockRefused(code)
 
 

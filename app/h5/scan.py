@@ -13,8 +13,7 @@ from flask import Blueprint, current_app, jsonify, redirect, render_template, re
 
 from app.errors import DomainError
 from app.h5.bind import OPENID, STATE, csrf_token
-from app.services import wechat_identity
-from app.services.clock_entry import clock_from_scene
+from app.services import clocking, wechat_identity
 from app.timeutil import to_iso
 from app.wechat.gateway import WechatApiError, get_gateway
 
@@ -82,8 +81,7 @@ def clock():
     if not isinstance(code, str) or not all(v is None or isinstance(v, int | float) for v in (latitude, longitude)):
         return jsonify({"ok": False, "message": "请求格式有误。"}), 400
     try:
-        result = clock_from_scene(account_id=account.id, text=code.strip(), source="h5",
-                                  latitude=latitude, longitude=longitude)
+        result = clocking.scan(account.id, code.strip(), "h5", latitude=latitude, longitude=longitude)
     except DomainError as exc:
         return jsonify({"ok": False, "code": exc.code, "message": exc.message}), exc.status
     if result["kind"] == "checkin":

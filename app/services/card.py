@@ -13,7 +13,7 @@ from app.extensions import db
 from app.models import Account, CardApplication, Volunteer
 from app.security import pii
 from app.services import authz
-from app.services.attendance import clock_key
+from app.services.clock_codes import clock_key
 from app.services.records import totals_of
 from app.timeutil import to_iso
 

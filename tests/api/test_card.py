@@ -4,7 +4,7 @@ from datetime import timedelta
 from app.domain import codes
 from app.extensions import db
 from app.models import AuditLog, ServiceRecord
-from app.services.attendance import clock_key
+from app.services.clock_codes import clock_key
 from app.timeutil import utcnow
 
 

@@ -3,11 +3,12 @@ one record appears with its totals, the board shows it masked, and the volunteer
 import io
 from datetime import timedelta
 
+import requests
 from PIL import Image
 
 from app.extensions import db
 from app.models import ClockEvent, ServiceRecord, WechatIdentity
-from app.services import attendance
+from app.services import clock_codes, clocking, code_images
 from app.timeutil import utcnow
 
 VENUE = {"latitude": 23.1235, "longitude": 113.2950}
@@ -48,7 +49,8 @@ def test_issue_scan_checkout_one_record_totals_board_and_message(client, factori
     assert again.json == scanned.json
 
     later = utcnow() + timedelta(minutes=75)
-    monkeypatch.setattr(attendance, "utcnow", lambda: later)
+    monkeypatch.setattr(clock_codes, "utcnow", lambda: later)
+    monkeypatch.setattr(clocking, "utcnow", lambda: later)
     out_code = client.post(f"/api/v1/admin/activities/{activity.id}/qrcode", json={"kind": "checkout"},
                            headers=admin_h).json["code"]
     out = client.post("/api/v1/attendance/scan", json={"code": out_code, **VENUE}, headers=vol_h)
@@ -108,7 +110,7 @@ def test_code_as_mini_program_code_and_parametric_qr(client, factories, emulator
     )
     assert wxa.status_code == 200, wxa.json
     assert emulator.state.wxacodes[-1]["scene"] == wxa.json["code"]
-    assert emulator.state.wxacodes[-1]["page"] == attendance.CLOCK_PAGE
+    assert emulator.state.wxacodes[-1]["page"] == code_images.CLOCK_PAGE
     image = client.get(wxa.json["image_url"].split("127.0.0.1:8000")[-1])
     assert image.status_code == 200 and image.data.startswith(b"\x89PNG")
 
@@ -123,9 +125,7 @@ def test_code_as_mini_program_code_and_parametric_qr(client, factories, emulator
     assert mp.json["qr_url"] == scene["url"]
     assert client.get(mp.json["image_url"].split("127.0.0.1:8000")[-1]).data.startswith(b"\x89PNG")
     # The scene the WeChat event will carry is a clock code the callback can recognise.
-    assert attendance.is_clock_code(scene["scene"]) and not attendance.is_clock_code("bind:42")
-
-    import requests
+    assert clocking.is_clock_code(scene["scene"]) and not clocking.is_clock_code("bind:42")
 
     requests.post(emulator.url + "/__emulator__/fail", json={"api": "wxacode", "errcode": 45009})
     failed = client.post(
@@ -192,17 +192,15 @@ def test_openapi_documents_the_hours_operations(client):
         assert path in paths, path
 
 
-def test_clock_entry_is_the_door_for_the_wechat_callback(client, factories):
+def test_the_clocking_service_is_the_door_for_the_wechat_callback(client, factories):
     """What the service account's SCAN / scancode handlers call: the same service, one record."""
-    from app.services import clock_entry
-
     org, admin, activity, volunteer, admin_h, vol_h = setup(factories, client)
     code = client.post(
         f"/api/v1/admin/activities/{activity.id}/qrcode", json={"kind": "checkin"}, headers=admin_h
     ).json["code"]
-    assert clock_entry.is_clock_scene(code) and not clock_entry.is_clock_scene("menu_hours")
-    first = clock_entry.clock_from_scene(account_id=volunteer.account_id, text=code, source="mp_scan")
-    retried = clock_entry.clock_from_scene(account_id=volunteer.account_id, text=code, source="mp_scancode")
+    assert clocking.is_clock_code(code) and not clocking.is_clock_code("menu_hours")
+    first = clocking.scan(account_id=volunteer.account_id, text=code, source="mp_scan")
+    retried = clocking.scan(account_id=volunteer.account_id, text=code, source="mp_scancode")
     from_app = client.post("/api/v1/attendance/scan", json={"code": code}, headers=vol_h).json
     assert first == retried == from_app and first["kind"] == "checkin"
     assert db.session.execute(db.select(db.func.count(ClockEvent.id))).scalar_one() == 1

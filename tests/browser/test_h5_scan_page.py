@@ -7,7 +7,7 @@ import requests
 
 from app.extensions import db
 from app.models import ClockEvent
-from app.services import attendance, wechat_identity
+from app.services import clock_codes, wechat_identity
 from scripts.emulator import openid_for
 from tests.browser.conftest import CHROMIUM_ARGS
 
@@ -32,7 +32,7 @@ def test_scan_page_checks_in_a_bound_volunteer(oauth_live_server, app, factories
     wechat_identity.bind(wechat_identity.MP, openid_for(app.config["WECHAT_APPID"], "scan-user"),
                          volunteer.account_id)
     db.session.commit()
-    code = attendance.issue_clock_code(admin, activity.id, "checkin")["code"]
+    code = clock_codes.issue_clock_code(admin, activity.id, "checkin")["code"]
     requests.post(emulator.url + "/__emulator__/oauth-user", json={"user": "scan-user"}, timeout=5)
 
     with sync_playwright() as p:

@@ -1,17 +1,14 @@
 """Check-in / check-out codes arriving through the service account (SCAN, subscribe with
-qrscene_, scancode_waitmsg) reach the clock service. Runs once app/services/attendance.py (the
-attendance branch) is merged; skipped before."""
+qrscene_, scancode_waitmsg) reach the clock service (app/services/clocking.py)."""
 import time
 from datetime import timedelta
 
 import pytest
 
-pytest.importorskip("app.services.attendance")
-
-from app.extensions import db  # noqa: E402
-from app.models import ClockEvent  # noqa: E402
-from app.services import wechat_identity  # noqa: E402
-from handlers import replies  # noqa: E402
+from app.extensions import db
+from app.models import ClockEvent
+from app.services import wechat_identity
+from handlers import replies
 
 
 @pytest.fixture
