@@ -1,13 +1,15 @@
 """The service account's custom menu, as data. `flask wechat push-menu` sends it to WeChat.
 
 WeChat allows at most 3 top-level buttons (4 Chinese characters each) and 5 entries per
-submenu. "{base}" stands for PUBLIC_BASE_URL. CLICK keys are answered by handlers/routes.py.
+submenu. "{base}" stands for PUBLIC_BASE_URL. CLICK keys are routed by handlers/routes.py.
 """
 import copy
 import json
 
 import click
 from flask import Blueprint, current_app
+
+from app.wechat.gateway import WechatApiError, get_gateway
 
 # Commands only (no routes): `flask wechat push-menu`.
 bp = Blueprint("wechat_menu", __name__, cli_group="wechat")
@@ -79,8 +81,6 @@ def menu_problems(menu):
 @click.option("--dry-run", is_flag=True, help="Print the menu instead of sending it.")
 def push_menu(dry_run):
     """Send the menu above to WeChat (/cgi-bin/menu/create)."""
-    from app.wechat.gateway import WechatApiError, get_gateway
-
     menu = menu_for(current_app.config["PUBLIC_BASE_URL"])
     problems = menu_problems(menu)
     if problems:

@@ -1,5 +1,7 @@
-"""Every text the service account says to a user, in one place to review and change."""
+"""Every text the service account says to a user, in one place to review and change: the
+callback's replies and the customer-service messages its jobs send later."""
 from app.domain.stars import STAR_LABELS
+from app.timeutil import local_date
 
 WELCOME = "欢迎关注 i志愿！在这里可以报名志愿活动、扫码计时、查询服务时长。"
 WELCOME_UNBOUND = WELCOME + "\n{bind_hint}"
@@ -27,6 +29,7 @@ ACTIVITY_LINE = "· {title}（{start}，{status}）"
 ENROLLMENT_STATUS = {"pending": "待录用", "admitted": "已录用", "removed": "已移除", "cancelled": "已取消"}
 
 CLOCK_IN = "签到成功：{title}，时间 {at}。"
+CLOCK_ACTIVITY_UNKNOWN = "活动"  # the title shown when the activity cannot be read
 CLOCK_OUT = "签退成功：{title}，时间 {at}，本次服务 {minutes} 分钟。"
 CLOCK_UNBOUND = "扫码计时需要先绑定 i志愿 帐号：{url}"
 CLOCK_FAILED = "扫码计时未成功：{message}"
@@ -44,3 +47,15 @@ def hours_text(name, total_minutes, level, next_threshold_hours=None):
         remaining = max(0, next_threshold_hours * 60 - total_minutes)
         text += HOURS_NEXT.format(hours=(remaining + 59) // 60, label=STAR_LABELS[level + 1])
     return text
+
+
+def activities_text(items):
+    """The customer-service message listing the volunteer's recent activities
+    (items: [{"title", "start_at", "status"}], newest first)."""
+    if not items:
+        return ACTIVITIES_NONE
+    lines = [ACTIVITIES_HEADER]
+    for item in items:
+        lines.append(ACTIVITY_LINE.format(title=item["title"], start=local_date(item["start_at"]).strftime("%m月%d日"),
+                                          status=ENROLLMENT_STATUS.get(item["status"], item["status"])))
+    return "\n".join(lines)

@@ -1,9 +1,10 @@
 """JSON shapes of the accounts and organisations area. Personal numbers are masked except in
 owner_profile(), which only GET /api/v1/me/profile uses for the account itself."""
-from app.domain import identity_check, review
+from app.domain import review
 from app.domain.registration import ID_TYPE_LABELS
-from app.models.organisation import ORG_CATEGORY_LABELS
 from app.security import pii
+from app.services.organisations import ORG_CATEGORY_LABELS
+from app.services.volunteer_review import may_review
 from app.timeutil import to_iso
 from miniprogram_api.serializers import account_summary, review_fields
 
@@ -21,8 +22,7 @@ def volunteer_for_admin(volunteer):
         "id_number": pii.mask_id(account.id_number or ""),
         "phone": pii.mask_phone(account.phone or ""),
         **review_fields(volunteer),
-        "may_review": volunteer.review_status == review.PENDING
-        and identity_check.may_review(volunteer.identity_check_status),
+        "may_review": may_review(volunteer),
         "education": volunteer.education,
         "service_intentions": volunteer.service_intentions or [],
         "face_checked": volunteer.face_checked_at is not None,

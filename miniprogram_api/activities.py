@@ -5,12 +5,8 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
 from app.domain import activity_state as st
-from app.domain.regions import is_known
-from app.errors import DomainError
-from app.extensions import db
-from app.models import Enrollment, Volunteer
 from app.services import activities as activity_service
-from app.services import authz, enrollment
+from app.services import enrollment
 from app.services.activity_search import MAX_PER_PAGE, search_activities
 from app.timeutil import utcnow
 from miniprogram_api.activity_json import (
@@ -57,29 +53,10 @@ class ActivitySearch(MethodView):
     def get(self, args):
         """Search activities (anyone). With no filter: every activity not revoked, ended ones
         included, soonest start first. Items carry `state` (stable code) and `state_label`."""
-        if args.get("region") and not is_known(args["region"]):
-            raise DomainError("REGION_UNKNOWN")
         page, per_page = args.pop("page"), args.pop("per_page")
         now = utcnow()
         items, total = search_activities(now=now, page=page, per_page=per_page, **args)
         return page_json([activity_summary(a, now) for a in items], total, page, per_page)
-
-
-def _sees_contact(account_id, activity):
-    if account_id is None:
-        return False
-    from app.models import Account
-
-    account = db.session.get(Account, account_id)
-    if account is not None and authz.is_admin(account) \
-            and authz.can_manage_org(account, activity.organisation):
-        return True
-    holds = db.session.execute(
-        db.select(Enrollment.id).join(Volunteer, Volunteer.id == Enrollment.volunteer_id)
-        .where(Volunteer.account_id == account_id, Enrollment.activity_id == activity.id,
-               Enrollment.status.in_(("pending", "admitted")))
-    ).first()
-    return holds is not None
 
 
 @blp.route("/activities/<int:activity_id>")
@@ -88,16 +65,9 @@ class ActivityDetail(MethodView):
     def get(self, activity_id):
         """An activity's page (anyone; the contact number in full for its admins and its volunteers).
         With a bearer token, `my_enrollment` is the caller's enrollment, if any."""
-        activity = activity_service.public_activity(activity_id)
-        account_id = optional_account_id()
-        data = activity_detail(activity, utcnow(), full_contact=_sees_contact(account_id, activity))
-        data["my_enrollment"] = None
-        if account_id is not None:
-            mine = db.session.execute(
-                db.select(Enrollment).join(Volunteer, Volunteer.id == Enrollment.volunteer_id)
-                .where(Volunteer.account_id == account_id, Enrollment.activity_id == activity.id)
-            ).scalar_one_or_none()
-            data["my_enrollment"] = enrollment_json(mine) if mine else None
+        page = activity_service.activity_page(activity_id, optional_account_id())
+        data = activity_detail(page.activity, utcnow(), full_contact=page.full_contact)
+        data["my_enrollment"] = enrollment_json(page.my_enrollment) if page.my_enrollment else None
         return data
 
 

@@ -6,6 +6,7 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
 from app.services import account_security, home_org, volunteer_review
+from app.services.authz import require_volunteer
 from miniprogram_api.account_serializers import home_org_change, volunteer_for_admin
 from miniprogram_api.auth_context import admin_required
 
@@ -49,8 +50,6 @@ class VolunteerDetail(MethodView):
     @admin_required
     def get(self, volunteer_id):
         """One volunteer of my organisations (查看), personal numbers masked."""
-        from app.services.authz import require_volunteer
-
         return volunteer_for_admin(require_volunteer(g.account, volunteer_id))
 
 

@@ -9,9 +9,8 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
 from app.domain import activity_rules as rules
-from app.errors import DomainError
 from app.services import activities as activity_service
-from app.services import authz, enrollment
+from app.services import admissions, enrollment, invitations, rosters
 from app.timeutil import utcnow
 from miniprogram_api.activity_json import (
     IsoTime,
@@ -86,16 +85,6 @@ class InvitableArgs(ListArgs):
     gender = fields.String(validate=validate.OneOf(("male", "female")))
 
 
-def _org_for_publish(body):
-    org_id = body.pop("org_id", None)
-    if org_id is None:
-        own = authz.administered_orgs(g.account)
-        if len(own) != 1:
-            raise DomainError("VALIDATION_ERROR", "请指定发布组织 org_id。")
-        org_id = own[0].id
-    return org_id
-
-
 @blp.route("")
 class AdminActivities(MethodView):
     @blp.arguments(ListArgs(), location="query")
@@ -116,8 +105,7 @@ class AdminActivities(MethodView):
     def post(self, body):
         """发布活动. Refusals: ENROLL_WINDOW_INVALID, ENROLL_ENDS_AFTER_START, ACTIVITY_ENDS_BEFORE_START,
         QUOTA_INVALID, COORDINATES_INVALID, REGION_UNKNOWN, POSITION_INVALID, POSITIONS_EXCEED_QUOTA."""
-        org_id = _org_for_publish(body)
-        activity = activity_service.publish_activity(g.account, org_id, body)
+        activity = activity_service.publish_activity(g.account, body.pop("org_id", None), body)
         return activity_detail(activity, utcnow(), full_contact=True)
 
 
@@ -163,7 +151,7 @@ class AdminInvitations(MethodView):
     def post(self, body, activity_id):
         """邀请 volunteers registered under the activity's organisation (one or many). Others are
         refused one by one in `refused` (VOLUNTEER_NOT_IN_ORG, ALREADY_INVITED, ALREADY_ENROLLED)."""
-        return enrollment.invite(g.account, activity_id, body["volunteer_ids"])
+        return invitations.invite(g.account, activity_id, body["volunteer_ids"])
 
 
 @blp.route("/<int:activity_id>/invitable-volunteers")
@@ -175,9 +163,9 @@ class AdminInvitable(MethodView):
     def get(self, args, activity_id):
         """Approved volunteers of the activity's organisation, by name and gender, with whether
         each was invited or enrolled already (names and phones masked)."""
-        _, rows, total = enrollment.invitable_volunteers(g.account, activity_id, name=args.get("name"),
-                                                         gender=args.get("gender"), page=args["page"],
-                                                         per_page=args["per_page"])
+        _, rows, total = rosters.invitable_volunteers(g.account, activity_id, name=args.get("name"),
+                                                      gender=args.get("gender"), page=args["page"],
+                                                      per_page=args["per_page"])
         items = [{**volunteer_brief(v, a), "invited": invited, "enrollment_status": status}
                  for v, a, invited, status in rows]
         return page_json(items, total, args["page"], args["per_page"])
@@ -191,8 +179,8 @@ class AdminRoster(MethodView):
     @admin_required
     def get(self, args, activity_id):
         """The activity's enrollments (待录用 / 已录用 / removed / cancelled), oldest first."""
-        _, rows, total = enrollment.activity_enrollments(g.account, activity_id, status=args.get("status"),
-                                                         page=args["page"], per_page=args["per_page"])
+        _, rows, total = rosters.activity_enrollments(g.account, activity_id, status=args.get("status"),
+                                                      page=args["page"], per_page=args["per_page"])
         items = [{**enrollment_json(e), "volunteer": volunteer_brief(v, a)} for e, v, a in rows]
         return page_json(items, total, args["page"], args["per_page"])
 
@@ -206,7 +194,7 @@ class AdminAdmissions(MethodView):
     def post(self, body, activity_id):
         """录用 pending applicants (one or many); each is notified (WeChat and SMS). Per id refusals:
         NOT_ENROLLED, ENROLLMENT_NOT_PENDING."""
-        return enrollment.admit(g.account, activity_id, body["volunteer_ids"])
+        return admissions.admit(g.account, activity_id, body["volunteer_ids"])
 
 
 @blp.route("/<int:activity_id>/removals")
@@ -217,4 +205,4 @@ class AdminRemovals(MethodView):
     @admin_required
     def post(self, body, activity_id):
         """移除 applicants or admitted volunteers (one or many); places freed, each notified."""
-        return enrollment.remove(g.account, activity_id, body["volunteer_ids"])
+        return admissions.remove(g.account, activity_id, body["volunteer_ids"])

@@ -4,6 +4,8 @@ from functools import wraps
 from flask import g, request
 
 from app.errors import DomainError
+from app.services.authz import require_admin
+from app.services.login import caller_restriction
 from app.services.sessions import resolve_caller
 
 
@@ -25,6 +27,19 @@ def optional_account_id():
         return None
 
 
+def optional_login():
+    """The calling account on a view open to anyone that acts for the caller when there is one:
+    None without a token; with one, the same checks as login_required (a bad token or a
+    restriction is refused, not ignored)."""
+    if not bearer_token():
+        return None
+    g.caller = resolve_caller(bearer_token())
+    restriction = caller_restriction(g.caller) if g.caller.account_id else None
+    if restriction:
+        raise DomainError(restriction)
+    return g.account
+
+
 def login_required(view):
     """Requires a session bound to an account; sets g.caller (g.account and g.session load on
     first use, app/request_globals.py).
@@ -35,8 +50,6 @@ def login_required(view):
 
     @wraps(view)
     def wrapper(*args, **kwargs):
-        from app.services.login import caller_restriction
-
         g.caller = resolve_caller(bearer_token())
         if g.caller.account_id is None:
             raise DomainError("UNAUTHORIZED", "请先绑定 i志愿 帐号。")
@@ -85,8 +98,6 @@ def admin_required(view):
     @wraps(view)
     @login_required
     def wrapper(*args, **kwargs):
-        from app.services.authz import require_admin
-
         require_admin(g.account)
         return view(*args, **kwargs)
 

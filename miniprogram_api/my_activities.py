@@ -4,7 +4,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
-from app.services import enrollment
+from app.services import my_activities
 from app.timeutil import utcnow
 from miniprogram_api.activity_json import activity_summary, enrollment_json, page_json
 from miniprogram_api.auth_context import login_required
@@ -13,7 +13,7 @@ blp = Blueprint("my_activities", __name__, url_prefix="/api/v1/me", description=
 
 
 class MyActivitiesArgs(Schema):
-    group = fields.String(validate=validate.OneOf(tuple(enrollment.MY_GROUPS)),
+    group = fields.String(validate=validate.OneOf(tuple(my_activities.MY_GROUPS)),
                           metadata={"description": "enrolled 已报名 / admitted 已录用 / ended 已结束; 省略则全部"})
     page = fields.Integer(load_default=1, validate=validate.Range(min=1))
     per_page = fields.Integer(load_default=20, validate=validate.Range(min=1, max=50))
@@ -29,14 +29,11 @@ class MyActivities(MethodView):
         """Every enrollment holding a place, each with its `group` and `group_label`;
         `counts` gives the size of each group."""
         now = utcnow()
-        rows, total = enrollment.my_activities(g.account.id, group=args.get("group"), now=now,
-                                               page=args["page"], per_page=args["per_page"])
-        items = []
-        for e, a in rows:
-            group = enrollment.my_group(e.status, a, now)
-            items.append({"activity": activity_summary(a, now), "enrollment": enrollment_json(e),
-                          "group": group, "group_label": enrollment.MY_GROUPS[group]})
-        body = page_json(items, total, args["page"], args["per_page"])
-        body["counts"] = {name: enrollment.my_activities(g.account.id, group=name, now=now, per_page=1)[1]
-                          for name in enrollment.MY_GROUPS}
+        result = my_activities.my_activities_page(g.account.id, group=args.get("group"), now=now,
+                                                  page=args["page"], per_page=args["per_page"])
+        items = [{"activity": activity_summary(a, now), "enrollment": enrollment_json(e),
+                  "group": group, "group_label": my_activities.MY_GROUPS[group]}
+                 for e, a, group in result["rows"]]
+        body = page_json(items, result["total"], args["page"], args["per_page"])
+        body["counts"] = result["counts"]
         return body

@@ -7,11 +7,10 @@ from flask_smorest.fields import Upload
 from marshmallow import Schema, fields, validate
 
 from app.domain.registration import ID_TYPES
-from app.models.organisation import ORG_CATEGORIES
 from app.services import account_security, organisations
-from app.services.organisations import REGISTRABLE_CATEGORIES
+from app.services.organisations import ORG_CATEGORIES, REGISTRABLE_CATEGORIES
 from miniprogram_api.account_serializers import organisation_for_reviewer, organisation_public
-from miniprogram_api.auth_context import admin_required, bearer_token
+from miniprogram_api.auth_context import admin_required, optional_login
 
 blp = Blueprint("organisations", __name__, url_prefix="/api/v1", description="志愿组织")
 
@@ -77,7 +76,7 @@ class Organisations(MethodView):
     @blp.alt_response(422, description="PHOTO_REQUIRED / CODE_INVALID / ID_* / WEAK_PASSWORD / AGREEMENT_REQUIRED")
     def post(self, form, files):
         """组织注册 (multipart/form-data): 待审核 until the parent organisation's admin reviews."""
-        current = _optional_account()
+        current = optional_login()
         org = organisations.register_organisation(
             **form,
             photo=files["id_photo"].stream if files.get("id_photo") else None,
@@ -89,20 +88,6 @@ class Organisations(MethodView):
             "status": org.status,
             "message": "注册资料已提交，等待归属单位审核，审核结果将以短信方式通知。",
         }
-
-
-def _optional_account():
-    if not bearer_token():
-        return None
-    from app.errors import DomainError
-    from app.services.login import caller_restriction
-    from app.services.sessions import resolve_caller
-
-    g.caller = resolve_caller(bearer_token())
-    restriction = caller_restriction(g.caller) if g.caller.account_id else None
-    if restriction:
-        raise DomainError(restriction)
-    return g.account
 
 
 @blp.route("/organisations/<int:org_id>")

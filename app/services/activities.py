@@ -1,19 +1,24 @@
 """Publishing, editing and revoking activities (organisation admins), and reading one.
 
 Each use case: plain values in, authorisation through app.services.authz, the rules of
-app.domain.activity_rules, one commit with its audit row (and messages, for a revocation).
+app.domain.activity_rules, one transaction (app.services.unit_of_work.use_case) with its audit row
+(and messages, for a revocation).
 Times arrive as naive UTC (the adapters convert aware input with app.timeutil.from_aware).
 """
+from collections import namedtuple
+
 from sqlalchemy.orm import selectinload
 
 from app.domain import activity_rules as rules
 from app.domain import activity_state as st
 from app.errors import DomainError
 from app.extensions import db
-from app.models import Activity, Enrollment, Organisation, Position
+from app.models import Account, Activity, Enrollment, Organisation, Position, Volunteer
 from app.notify.outbox import queue_message
 from app.notify.templates import display_time, sms_text
 from app.services import authz
+from app.services.activity_search import search_activities
+from app.services.unit_of_work import fresh_transaction, use_case
 from app.timeutil import to_iso, utcnow
 
 EDITABLE = ("title", "description", "service_category", "region_code", "address", "latitude", "longitude",
@@ -29,25 +34,26 @@ def message_fields(activity, **extra):
     return fields
 
 
-def _checked(func, *args, **kwargs):
-    try:
-        return func(*args, **kwargs)
-    except rules.RuleViolation as exc:
-        raise DomainError(exc.code, **exc.details) from None
-
 
 def _validate(values, taken=0, positions=None):
-    _checked(rules.check_schedule, values["enroll_start"], values["enroll_end"], values["start_at"],
+    rules.check_schedule(values["enroll_start"], values["enroll_end"], values["start_at"],
              values["end_at"])
-    _checked(rules.check_quota, values["quota"], taken)
-    _checked(rules.check_location, values.get("latitude"), values.get("longitude"))
-    _checked(rules.check_region, values.get("region_code"))
+    rules.check_quota(values["quota"], taken)
+    rules.check_location(values.get("latitude"), values.get("longitude"))
+    rules.check_region(values.get("region_code"))
     if positions:
-        _checked(rules.check_positions, positions, values["quota"])
+        rules.check_positions(positions, values["quota"])
 
 
+@use_case
 def publish_activity(actor, org_id, data):
-    """A new activity of `org_id`, visible to everyone at once. data: EDITABLE fields + positions."""
+    """A new activity of `org_id`, visible to everyone at once. data: EDITABLE fields + positions.
+    org_id None: the one organisation the admin manages (VALIDATION_ERROR when not exactly one)."""
+    if org_id is None:
+        own = authz.administered_orgs(actor)
+        if len(own) != 1:
+            raise DomainError("VALIDATION_ERROR", "请指定发布组织 org_id。")
+        org_id = own[0].id
     org = authz.require_org(actor, org_id)
     if org.status != "approved":
         raise DomainError("NOT_FOUND")
@@ -66,7 +72,6 @@ def publish_activity(actor, org_id, data):
                        .values(activity_count=Organisation.activity_count + 1))
     authz.audit(actor, "activity.publish", org_id=org.id, target_type="activity", target_id=activity.id,
                 detail={"title": activity.title})
-    db.session.commit()
     return activity
 
 
@@ -74,9 +79,9 @@ def managed_activity(actor, activity_id, lock=False):
     """The activity if `actor` may manage its organisation; NOT_FOUND otherwise."""
     query = db.select(Activity).where(Activity.id == activity_id)
     if lock:
-        # Reads after the lock must see what the previous holder committed (see
-        # app.services.enrollment.fresh_transaction): start the transaction with the lock.
-        db.session.commit()
+        # Reads after the lock must see what the previous holder committed: the transaction
+        # starts with the lock (app.services.unit_of_work.fresh_transaction).
+        fresh_transaction()
         query = query.with_for_update()
     activity = db.session.execute(query).scalar_one_or_none()
     if activity is None:
@@ -85,10 +90,11 @@ def managed_activity(actor, activity_id, lock=False):
     return activity
 
 
+@use_case
 def update_activity(actor, activity_id, data):
     """Change any published field; not once revoked or ended; the quota never below the places taken."""
     activity = managed_activity(actor, activity_id, lock=True)
-    _checked(rules.check_editable, st.activity_state(st.times_of(activity), utcnow()))
+    rules.check_editable(st.activity_state(st.times_of(activity), utcnow()))
     values = {field: getattr(activity, field) for field in EDITABLE}
     values.update({k: v for k, v in data.items() if k in EDITABLE})
     new_positions = _plan_positions(activity, data.get("positions"))
@@ -103,7 +109,6 @@ def update_activity(actor, activity_id, data):
         changed.append("positions")
     authz.audit(actor, "activity.update", org_id=activity.org_id, target_type="activity",
                 target_id=activity.id, detail={"fields": changed})
-    db.session.commit()
     return activity
 
 
@@ -149,6 +154,7 @@ def _apply_positions(activity, plan):
             db.session.delete(position)
 
 
+@use_case
 def revoke_activity(actor, activity_id, reason):
     """撤销: final. Everyone holding a place is told; the organisation's count drops."""
     activity = managed_activity(actor, activity_id, lock=True)
@@ -173,7 +179,6 @@ def revoke_activity(actor, activity_id, reason):
                       page=f"pages/activity/detail?id={activity.id}")
     authz.audit(actor, "activity.revoke", org_id=activity.org_id, target_type="activity",
                 target_id=activity.id, detail={"reason": activity.revoke_reason, "notified": len(holders)})
-    db.session.commit()
     return activity
 
 
@@ -183,6 +188,28 @@ def public_activity(activity_id):
     if activity is None:
         raise DomainError("ACTIVITY_NOT_FOUND")
     return activity
+
+
+# An activity's page as a given caller sees it: the contact number in full for the activity's
+# admins and its volunteers holding a place; the caller's own enrollment, if any.
+ActivityPage = namedtuple("ActivityPage", "activity full_contact my_enrollment")
+
+
+def activity_page(activity_id, account_id=None):
+    """Any activity by id (revoked ones included) as the caller `account_id` (None: anyone) sees it."""
+    activity = public_activity(activity_id)
+    if account_id is None:
+        return ActivityPage(activity, False, None)
+    mine = db.session.execute(
+        db.select(Enrollment).join(Volunteer, Volunteer.id == Enrollment.volunteer_id)
+        .where(Volunteer.account_id == account_id, Enrollment.activity_id == activity.id)
+    ).scalar_one_or_none()
+    full_contact = mine is not None and mine.status in rules.HOLDS_A_PLACE
+    if not full_contact:
+        account = db.session.get(Account, account_id)
+        full_contact = (account is not None and authz.is_admin(account)
+                        and authz.can_manage_org(account, activity.organisation))
+    return ActivityPage(activity, full_contact, mine)
 
 
 def list_managed_activities(actor, *, page=1, per_page=20, include_revoked=True):
@@ -204,8 +231,6 @@ def list_managed_activities(actor, *, page=1, per_page=20, include_revoked=True)
 
 def organisation_activities(org_id, *, now, state=None, page=1, per_page=20):
     """The organisation page's list: its activities, soonest start first (revoked ones hidden)."""
-    from app.services.activity_search import search_activities
-
     org = db.session.get(Organisation, org_id)
     if org is None or org.status != "approved":
         raise DomainError("NOT_FOUND")

@@ -11,7 +11,8 @@ the COUNT(*) run inside them.
 from sqlalchemy.orm import selectinload
 
 from app.domain import activity_state as st
-from app.domain.regions import region_prefix
+from app.domain.regions import is_known, region_prefix
+from app.errors import DomainError
 from app.extensions import db
 from app.models import Activity
 
@@ -82,7 +83,9 @@ def page_query(*, now, page=1, per_page=20, **filters):
 
 
 def search_activities(*, now, page=1, per_page=20, **filters):
-    """→ (activities of the page, total)."""
+    """→ (activities of the page, total). REGION_UNKNOWN for a region code we do not know."""
+    if filters.get("region") and not is_known(filters["region"]):
+        raise DomainError("REGION_UNKNOWN")
     per_page = max(1, min(per_page, MAX_PER_PAGE))
     items = db.session.execute(page_query(now=now, page=page, per_page=per_page, **filters)).scalars().all()
     conditions = search_conditions(now=now, **filters)

@@ -11,7 +11,7 @@ from app.domain import review as review_rules
 from app.errors import DomainError
 from app.extensions import db
 from app.models import Account, OrgAdmin, Organisation
-from app.models.organisation import ORG_CATEGORIES
+from app.models.organisation import ORG_CATEGORIES, ORG_CATEGORY_LABELS  # noqa: F401 (labels: for the adapters)
 from app.notify import account_texts
 from app.notify.outbox import queue_message
 from app.security import pii

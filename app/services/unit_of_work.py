@@ -53,3 +53,15 @@ def _run_after_commit(session):
 @event.listens_for(Session, "after_rollback")
 def _forget_after_rollback(session):
     session.info.pop(_AFTER_COMMIT, None)
+
+
+def fresh_transaction():
+    """For a use case that starts by locking a row: drop the read-only transaction the request
+    began before the use case (authentication), so that the lock opens the use case's own
+    transaction. On MariaDB a REPEATABLE READ snapshot begins at the first plain read: reads made
+    after the lock must belong to a transaction that starts with it to see what the previous
+    holder of the lock committed. Nothing is committed here (the use case commits once); inside an
+    outer use case the outer one owns the transaction and nothing happens."""
+    session = db.session()
+    if session.info.get(_DEPTH, 0) <= 1:
+        session.rollback()

@@ -37,6 +37,12 @@ def list_volunteers(admin, *, status=None, org_id=None, keyword=None, page=1, pe
     return rows, total
 
 
+def may_review(volunteer):
+    """Whether an admin may decide on the volunteer now: 待审核, with the identity check 通过 or 未知."""
+    return (volunteer.review_status == review_rules.PENDING
+            and check_rules.may_review(volunteer.identity_check_status))
+
+
 @use_case
 def review_volunteer(admin, volunteer_id, approve, reason=None):
     """待审核 → 通过 / 未通过, only while the identity check is 通过 or 未知; notified."""
