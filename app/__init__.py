@@ -60,7 +60,7 @@ def create_app(config=None):
 
 
 def register_extensions(app):
-    pii.configure(app.config["DATA_KEY"])
+    pii.configure(app.config["DATA_KEYS"], app.config["DATA_LOOKUP_KEY_ID"])
     db.init_app(app)
     if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         with app.app_context():
