@@ -70,7 +70,7 @@ class SmtpGateway:
         except smtplib.SMTPResponseException as exc:
             raise EmailDeliveryError(f"SMTP {exc.smtp_code}", retry=exc.smtp_code < 500) from None
         except (OSError, smtplib.SMTPException) as exc:
-            raise EmailDeliveryError(f"SMTP: {type(exc).__name__}") from None
+            raise EmailDeliveryError(f"SMTP: {type(exc).__name__}: {str(exc)[:80]}") from None
         return message["Message-ID"]
 
 
