@@ -150,7 +150,8 @@ def deliver_message(message_id):
         log.exception("outbox %s: unexpected error while sending", message_id)
         db.session.rollback()
         return _retry_later(message_id, attempt, pii.redact_numbers(f"{type(exc).__name__}: {exc}")[:255])
-    msgid = str(msgid) if msgid is not None else None
+    # WeChat's msgid is kept (TEMPLATESENDJOBFINISH names it); a provider's serial or a Message-ID is not.
+    msgid = str(msgid) if msgid is not None and message.channel in ("template", "subscribe") else None
     _finish(message_id, attempt, status="sent", sent_at=utcnow(), wechat_msgid=msgid, last_error=None)
     if msgid and message.channel == "template":
         _apply_early_finish(msgid)
