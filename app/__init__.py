@@ -31,6 +31,7 @@ from miniprogram_api import (
     my_activities,
     organisations,
     registration,
+    subscriptions,
     wx_auth,
 )
 
@@ -39,7 +40,7 @@ MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 # The mini-program API, in the order the OpenAPI description lists them.
 API_BLUEPRINTS = (
     activities.blp, admin_accounts.blp, admin_activities.blp, attendance.blp, auth.blp, hours.blp, me.blp,
-    me_account.blp, my_activities.blp, organisations.blp, registration.blp, wx_auth.blp,
+    me_account.blp, my_activities.blp, organisations.blp, registration.blp, subscriptions.blp, wx_auth.blp,
 )
 # The callback's server check, the city-service H5 pages, the health check and the menu command.
 BLUEPRINTS = (health.bp, callback.bp, h5_bind.bp, h5_card.bp, h5_scan.bp, menu.bp)
@@ -60,7 +61,7 @@ def create_app(config=None):
 
 
 def register_extensions(app):
-    pii.configure(app.config["DATA_KEY"])
+    pii.configure(app.config["DATA_KEYS"], app.config["DATA_LOOKUP_KEY_ID"])
     db.init_app(app)
     if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         with app.app_context():

@@ -7,8 +7,10 @@ from app.extensions import db
 
 def register(app):
     from app.cli_accounts import register_account_commands
+    from app.cli_keys import register_key_commands
 
     register_account_commands(app)
+    register_key_commands(app)
 
     @app.cli.command("load-demo")
     @click.option("--if-empty", is_flag=True, help="Only when the database has no organisation.")

@@ -7,6 +7,8 @@ import base64
 import os
 from pathlib import Path
 
+from app.notify.sms_templates import REQUIRED_KINDS as SMS_KINDS
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 VAR_DIR = PROJECT_ROOT / "var"
 
@@ -15,7 +17,6 @@ MODES = ("development", "testing", "production")
 # Secrets production must be given; development gets fixed, clearly-local values.
 PRODUCTION_SECRETS = (
     "SECRET_KEY",
-    "DATA_KEY",
     "DATABASE_URL",
     "REDIS_URL",
     "WECHAT_APPID",
@@ -36,6 +37,19 @@ DEV_DEFAULTS = {
     "MINIPROGRAM_APPID": "wxdevminiprogram01",
     "MINIPROGRAM_SECRET": "dev-miniprogram-secret",
     "PUBLIC_BASE_URL": "http://127.0.0.1:8000",
+}
+
+
+# Providers. The emulator plays them in development and tests; production refuses it.
+SMS_PROVIDERS = ("tencent", "aliyun")
+MAIL_PROVIDERS = ("smtp",)
+IDENTITY_CHECKERS = ("http", "none")  # "local" (pass almost everyone) is development only
+SMTP_SECURITY = ("starttls", "ssl")  # "none" (plain SMTP) is development only
+SUBSCRIBE_STATES = ("formal", "trial", "developer")
+SUBSCRIBE_LANGS = ("zh_CN", "en_US", "zh_HK", "zh_TW")
+PROVIDER_SECRETS = {
+    "tencent": ("TENCENTCLOUD_SECRET_ID", "TENCENTCLOUD_SECRET_KEY", "TENCENTCLOUD_SMS_SDK_APP_ID"),
+    "aliyun": ("ALIYUN_ACCESS_KEY_ID", "ALIYUN_ACCESS_KEY_SECRET"),
 }
 
 
@@ -76,24 +90,33 @@ def load_config(env=None, overrides=None):
 
     if mode == "production":
         missing = [name for name in PRODUCTION_SECRETS if not env.get(name)]
+        if not env.get("DATA_KEY") and not env.get("DATA_KEYS"):
+            missing.insert(1, "DATA_KEY (or DATA_KEYS)")
         if missing:
             raise ConfigError("production mode needs these settings: " + ", ".join(missing))
         if env.get("DEMO_DATA"):
             raise ConfigError("DEMO_DATA is for development only; unset it in production")
+        problems = production_provider_problems(env)
+        if problems:
+            raise ConfigError("production mode refuses these settings: " + "; ".join(problems))
     else:
         for name, value in DEV_DEFAULTS.items():
-            env.setdefault(name, value)
+            if name != "DATA_KEY" or not env.get("DATA_KEYS"):
+                env.setdefault(name, value)
 
-    data_key = base64.b64decode(env["DATA_KEY"])
-    if len(data_key) != 32:
-        raise ConfigError("DATA_KEY must be 32 bytes, base64-encoded")
+    data_keys = parse_data_keys(env)
+    lookup_key_id = env.get("DATA_LOOKUP_KEY_ID") or next(iter(data_keys))
+    if lookup_key_id not in data_keys:
+        raise ConfigError(f"DATA_LOOKUP_KEY_ID {lookup_key_id!r} is not one of the DATA_KEYS ids")
 
     database_url = env.get("DATABASE_URL") or f"sqlite:///{VAR_DIR / 'izyz.sqlite3'}"
     config = {
         "APP_ENV": mode,
         "TESTING": mode == "testing",
         "SECRET_KEY": env["SECRET_KEY"],
-        "DATA_KEY": data_key,
+        # Data keys by id, oldest first: the newest encrypts, all decrypt (app/security/pii.py).
+        "DATA_KEYS": data_keys,
+        "DATA_LOOKUP_KEY_ID": lookup_key_id,
         "SQLALCHEMY_DATABASE_URI": database_url,
         "SQLALCHEMY_ENGINE_OPTIONS": engine_options(database_url),
         # A pooled connection that rested longer than this is pinged before use (app/db_pool.py).
@@ -122,8 +145,6 @@ def load_config(env=None, overrides=None):
         # How many reverse proxies (load balancer, nginx) stand in front and set X-Forwarded-*:
         # their headers are trusted for the client's address and scheme (rate limits, links).
         "TRUSTED_PROXIES": _int(env, "TRUSTED_PROXIES", 0),
-        # The SMS provider's API; in development the emulator plays it.
-        "SMS_API_BASE": env.get("SMS_API_BASE", env.get("WECHAT_API_BASE", "")).rstrip("/"),
         "CLOCK_CODE_SECONDS": _int(env, "CLOCK_CODE_SECONDS", 120),
         "SESSION_TTL_SECONDS": _int(env, "SESSION_TTL_SECONDS", 7 * 24 * 3600),
         "LOGIN_MAX_FAILURES": _int(env, "LOGIN_MAX_FAILURES", 5),
@@ -131,10 +152,7 @@ def load_config(env=None, overrides=None):
         "UPLOAD_DIR": env.get("UPLOAD_DIR") or str(VAR_DIR / "uploads"),
         # Accounts: one-time codes, the mail relay (the emulator in development), the identity checker.
         "VERIFICATION_CODE_SECONDS": _int(env, "VERIFICATION_CODE_SECONDS", 300),
-        "MAIL_API_BASE": env.get("MAIL_API_BASE", "").rstrip("/"),
-        # "local" passes almost everyone: development only. Production without a public-security
-        # integration uses "none" (no answers: every check becomes 未知 after 24 hours).
-        "IDENTITY_CHECKER": env.get("IDENTITY_CHECKER", "none" if mode == "production" else "local"),
+        **provider_settings(env, mode),
         "DEMO_DATA": parse_boolean(env.get("DEMO_DATA", ""), "DEMO_DATA"),
         # Outbox delivery (app/notify/delivery.py): claim lease, retry backoff, sweep, send rate.
         "OUTBOX_LEASE_SECONDS": _int(env, "OUTBOX_LEASE_SECONDS", 120),
@@ -157,6 +175,154 @@ def load_config(env=None, overrides=None):
     if overrides:
         config.update({k: v for k, v in overrides.items() if not isinstance(v, str)})
     return config
+
+
+def parse_data_keys(env):
+    """DATA_KEYS="id:base64,id:base64" (oldest first; the last one encrypts new data), or one
+    DATA_KEY (id "1"). Every key is 32 bytes, base64-encoded."""
+    raw = env.get("DATA_KEYS") or ""
+    if raw:
+        pairs = []
+        for item in raw.split(","):
+            key_id, colon, value = item.strip().partition(":")
+            if not colon:
+                raise ConfigError("DATA_KEYS must read id:base64,id:base64 (oldest first)")
+            pairs.append((key_id.strip(), value.strip()))
+    else:
+        pairs = [("1", env["DATA_KEY"])]
+    keys = {}
+    for key_id, value in pairs:
+        if not KEY_ID_CHARS.issuperset(key_id) or not 1 <= len(key_id) <= 16:
+            raise ConfigError(f"a data key id is 1-16 letters, digits, - or _, not {key_id!r}")
+        if key_id in keys:
+            raise ConfigError(f"DATA_KEYS names key {key_id!r} twice")
+        try:
+            key = base64.b64decode(value, validate=True)
+        except ValueError:
+            key = b""
+        if len(key) != 32:
+            raise ConfigError(("DATA_KEYS" if raw else "DATA_KEY") + " must be 32 bytes, base64-encoded")
+        keys[key_id] = key
+    return keys
+
+
+KEY_ID_CHARS = set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_")
+
+
+def _seconds(env, name, default):
+    raw = env.get(name)
+    if raw in (None, ""):
+        return float(default)
+    try:
+        return float(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be a number of seconds, not {raw!r}") from None
+
+
+def _sms_templates(env):
+    """SMS_TEMPLATES="verification_code=1234567,password_reset=1234568,…" → {kind: template id}."""
+    templates = {}
+    for item in (env.get("SMS_TEMPLATES") or "").split(","):
+        if not item.strip():
+            continue
+        kind, equals, template_id = item.partition("=")
+        if not equals or not template_id.strip():
+            raise ConfigError(f"SMS_TEMPLATES must read kind=template_id,…; not {item.strip()!r}")
+        templates[kind.strip()] = template_id.strip()
+    return templates
+
+
+def provider_settings(env, mode):
+    """SMS, mail and identity-check providers; the emulator (WECHAT_API_BASE) plays them all
+    outside production."""
+    development = mode != "production"
+    emulator_base = env.get("WECHAT_API_BASE", "").rstrip("/")
+    settings = {
+        # SMS: tencent | aliyun (production), emulator (development and tests)
+        "SMS_PROVIDER": env.get("SMS_PROVIDER", "emulator" if development else ""),
+        "SMS_SIGN_NAME": env.get("SMS_SIGN_NAME", "i志愿"),
+        "SMS_TEMPLATES": _sms_templates(env),
+        "SMS_TIMEOUT_SECONDS": _seconds(env, "SMS_TIMEOUT_SECONDS", 10),
+        "SMS_EMULATOR_BASE": (env.get("SMS_API_BASE") or emulator_base).rstrip("/"),
+        "TENCENTCLOUD_SECRET_ID": env.get("TENCENTCLOUD_SECRET_ID", ""),
+        "TENCENTCLOUD_SECRET_KEY": env.get("TENCENTCLOUD_SECRET_KEY", ""),
+        "TENCENTCLOUD_SMS_SDK_APP_ID": env.get("TENCENTCLOUD_SMS_SDK_APP_ID", ""),
+        "TENCENTCLOUD_SMS_REGION": env.get("TENCENTCLOUD_SMS_REGION", "ap-guangzhou"),
+        # The SDK's endpoint setting: the real API unless pointed elsewhere (tests: the emulator).
+        "TENCENTCLOUD_SMS_ENDPOINT": env.get("TENCENTCLOUD_SMS_ENDPOINT", "https://sms.tencentcloudapi.com"),
+        "ALIYUN_ACCESS_KEY_ID": env.get("ALIYUN_ACCESS_KEY_ID", ""),
+        "ALIYUN_ACCESS_KEY_SECRET": env.get("ALIYUN_ACCESS_KEY_SECRET", ""),
+        "ALIYUN_SMS_ENDPOINT": env.get("ALIYUN_SMS_ENDPOINT", "https://dysmsapi.aliyuncs.com"),
+        # Mail: smtp (production), emulator (development and tests)
+        "MAIL_PROVIDER": env.get("MAIL_PROVIDER", "emulator" if development else ""),
+        "MAIL_EMULATOR_BASE": (env.get("MAIL_API_BASE") or emulator_base).rstrip("/"),
+        "SMTP_HOST": env.get("SMTP_HOST", ""),
+        "SMTP_SECURITY": env.get("SMTP_SECURITY", "starttls"),
+        "SMTP_PORT": _int(env, "SMTP_PORT", 465 if env.get("SMTP_SECURITY") == "ssl" else 587),
+        "SMTP_USERNAME": env.get("SMTP_USERNAME", ""),
+        "SMTP_PASSWORD": env.get("SMTP_PASSWORD", ""),
+        "SMTP_FROM": env.get("SMTP_FROM", ""),
+        "SMTP_TIMEOUT_SECONDS": _seconds(env, "SMTP_TIMEOUT_SECONDS", 10),
+        # A CA bundle for the relay's certificate when it is not signed by a public CA.
+        "SMTP_CA_FILE": env.get("SMTP_CA_FILE", ""),
+        # Identity checks: http (a real-name verification service), none (every check 未知 after
+        # 24 h), local (passes almost everyone: development only).
+        "IDENTITY_CHECKER": env.get("IDENTITY_CHECKER", "none" if not development else "local"),
+        "IDENTITY_API_URL": (env.get("IDENTITY_API_URL") or (emulator_base + "/identity/verify"
+                                                             if development and emulator_base else "")),
+        "IDENTITY_API_KEY": env.get("IDENTITY_API_KEY", "dev-identity-key" if development else ""),
+        "IDENTITY_API_SECRET": env.get("IDENTITY_API_SECRET", "dev-identity-secret" if development else ""),
+        "IDENTITY_TIMEOUT_SECONDS": _seconds(env, "IDENTITY_TIMEOUT_SECONDS", 10),
+        # Subscribe messages: which version of the mini-program opens, in which language.
+        "SUBSCRIBE_MINIPROGRAM_STATE": env.get("SUBSCRIBE_MINIPROGRAM_STATE", "formal"),
+        "SUBSCRIBE_LANG": env.get("SUBSCRIBE_LANG", "zh_CN"),
+    }
+    if settings["SUBSCRIBE_MINIPROGRAM_STATE"] not in SUBSCRIBE_STATES:
+        raise ConfigError(f"SUBSCRIBE_MINIPROGRAM_STATE must be one of {', '.join(SUBSCRIBE_STATES)}")
+    if settings["SUBSCRIBE_LANG"] not in SUBSCRIBE_LANGS:
+        raise ConfigError(f"SUBSCRIBE_LANG must be one of {', '.join(SUBSCRIBE_LANGS)}")
+    if settings["IDENTITY_CHECKER"] not in (*IDENTITY_CHECKERS, "local"):
+        raise ConfigError(f"IDENTITY_CHECKER must be one of http, none, local; not {settings['IDENTITY_CHECKER']!r}")
+    return settings
+
+
+def production_provider_problems(env):
+    """What keeps production from sending SMS and mail or checking identities, each naming its
+    setting: an emulator gateway, an empty provider setting, the local identity checker."""
+    problems = []
+    sms_provider = env.get("SMS_PROVIDER", "")
+    if sms_provider not in SMS_PROVIDERS:
+        problems.append(f"SMS_PROVIDER must be {' or '.join(SMS_PROVIDERS)}, not {sms_provider!r}"
+                        + (" (the emulator is for development)" if sms_provider == "emulator" else ""))
+    else:
+        problems += [f"{name} is empty" for name in PROVIDER_SECRETS[sms_provider] if not env.get(name)]
+        if not env.get("SMS_SIGN_NAME"):
+            problems.append("SMS_SIGN_NAME is empty")
+        try:
+            templates = _sms_templates(env)
+        except ConfigError as exc:
+            templates = {}
+            problems.append(str(exc))
+        lacking = [kind for kind in SMS_KINDS if not templates.get(kind)]
+        if lacking:
+            problems.append("SMS_TEMPLATES has no template id for " + ", ".join(lacking))
+    mail_provider = env.get("MAIL_PROVIDER", "")
+    if mail_provider not in MAIL_PROVIDERS:
+        problems.append(f"MAIL_PROVIDER must be smtp, not {mail_provider!r}"
+                        + (" (the emulator is for development)" if mail_provider == "emulator" else ""))
+    else:
+        problems += [f"{name} is empty" for name in ("SMTP_HOST", "SMTP_FROM") if not env.get(name)]
+        if env.get("SMTP_SECURITY", "starttls") not in SMTP_SECURITY:
+            problems.append("SMTP_SECURITY must be starttls or ssl (mail and its codes never travel in the clear)")
+    checker = env.get("IDENTITY_CHECKER", "none")
+    if checker == "local":
+        problems.append("IDENTITY_CHECKER=local passes almost everyone: development only (use http, or none)")
+    elif checker not in IDENTITY_CHECKERS:
+        problems.append(f"IDENTITY_CHECKER must be http or none, not {checker!r}")
+    elif checker == "http":
+        problems += [f"{name} is empty" for name in ("IDENTITY_API_URL", "IDENTITY_API_KEY", "IDENTITY_API_SECRET")
+                     if not env.get(name)]
+    return problems
 
 
 def engine_options(database_url):

@@ -51,6 +51,7 @@ MESSAGES = {
     "USERNAME_EXISTS": "用户名已存在，如是本人帐号请使用“忘记密码”找回密码。",
     "CODE_INVALID": "验证码错误或已失效，请重新获取。",
     "CODE_RATE_LIMITED": "验证码获取过于频繁，请稍后再试。",
+    "MINIPROGRAM_SESSION_REQUIRED": "请在 i志愿 小程序中登录后再订阅消息。",
     "NO_RECOVERY_CHANNEL": "该帐号没有可接收验证码的手机号或邮箱，请联系归属组织管理员重置密码。",
     "ACCOUNT_NOT_FOUND": "帐号不存在，请检查输入的帐号。",
     "REVIEW_NOT_ALLOWED": "身份信息校验通过或未知时方可审核。",

@@ -31,6 +31,8 @@ def _sqlite_pragmas(dbapi_connection, connection_record):
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA busy_timeout=30000")
         cursor.execute("PRAGMA foreign_keys=ON")
+        # Deleted or overwritten content is zeroed on disk, not left in free pages.
+        cursor.execute("PRAGMA secure_delete=ON")
         cursor.close()
 
 

@@ -5,7 +5,6 @@ errcode/errmsg), records everything it receives, and fails on request so that re
 error paths can be tested:
 
     GET  /__emulator__/sent       messages "delivered" (template, subscribe, custom, sms, mail), newest last
-    GET  /__emulator__/sent       messages "delivered" (template, subscribe, custom), newest last
     GET  /__emulator__/menu       the menu last created with /cgi-bin/menu/create
     POST /__emulator__/oauth-user {"user": "alice"}: who opens the next OAuth authorize page
     GET  /__emulator__/requests   every API request received, newest last
@@ -14,14 +13,32 @@ error paths can be tested:
     POST /__emulator__/reset      forget everything (tokens, messages, failures)
     GET  /__emulator__/qrcodes    mini-program codes and parametric QR codes made
 
+It also plays the providers the service uses besides WeChat, as they document their APIs:
+
+    POST /  with X-TC-Action: SendSms   Tencent Cloud SMS (API 2021-01-11), TC3-HMAC-SHA256 checked
+    POST /  with x-acs-action: SendSms  Alibaba Cloud SMS (2017-05-25), ACS3-HMAC-SHA256 checked
+    POST /identity/verify               a real-name verification service (name + ID number)
+    POST /sms/send, /mail/send          stand-ins for development (rendered text, no signature)
+    POST /__emulator__/sms-templates    {"provider": "tencent"|"aliyun", "templates": {id: text}, "signs": [...]}
+    POST /__emulator__/sms-limits       {"per_day": 10}: a number's daily limit, as the providers keep
+    POST /__emulator__/fail             {"api": "tencent_sms"|"aliyun_sms"|"identity", "code": "…"} too
+
+The SDKs reach it through their endpoint setting; the credentials it accepts are SMS_KEYS.
+
 Run it alone: python -m scripts.emulator --port 9100
 """
 import argparse
 import hashlib
+import hmac
 import io
+import json
+import re
 import secrets
 import threading
 import time
+import uuid
+from datetime import UTC, datetime
+from urllib.parse import quote
 
 import qrcode
 from flask import Flask, jsonify, request
@@ -46,6 +63,16 @@ ERRMSG = {
     45009: "reach max api daily quota limit",
     -1: "system error",
 }
+
+
+# Provider credentials the emulator accepts (the tests configure the service with these).
+SMS_KEYS = {
+    "tencent": {"AKIDemulator0000000000": "emulator-tencent-secret-key"},
+    "aliyun": {"LTAIemulator00000000": "emulator-aliyun-access-key-secret"},
+}
+IDENTITY_KEYS = {"dev-identity-key": "dev-identity-secret"}
+TENCENT_SDK_APP_ID = "1400000001"
+MAINLAND_MOBILE = re.compile(r"^1[3-9]\d{9}$")
 
 
 class EmulatorState:
@@ -73,6 +100,12 @@ class EmulatorState:
             self.tickets = {}  # ticket → (appid, expires_at)
             self.ticket_fetches = []
             self.oauth_user = "h5user"  # who "is" in WeChat when the authorize page is opened
+            # SMS providers: approved templates {provider: {id: text}}, sign names, daily limit
+            self.sms_templates = {"tencent": {}, "aliyun": {}}
+            self.sms_signs = {"i志愿"}
+            self.sms_per_day = None
+            self.sms_counts = {}  # (provider, phone, day) → sent
+            self.identity_requests = 0
 
     def next_failure(self, api):
         with self.lock:
@@ -357,6 +390,225 @@ def create_emulator(apps=None):
         """A stand-in mail relay: records {to, subject, text}."""
         return relay("mail_send", "mail", ("to", "text"), optional=("subject",))
 
+    # --- SMS providers: Tencent Cloud and Alibaba Cloud, on "/" as their APIs are ---
+    def provider_failure(api):
+        """A queued failure for a provider API: {"code": …} (a refusal), {"status": …}, {"delay": …}."""
+        spec = state.next_failure(api)
+        if spec and spec.get("delay"):
+            time.sleep(float(spec["delay"]))
+        return spec or {}
+
+    def record_sms(provider, phone, template_id, params, sign):
+        names_text = state.sms_templates[provider][template_id]
+        if provider == "tencent":
+            text = re.sub(r"\{(\d+)\}", lambda m: params[int(m.group(1)) - 1], names_text)
+        else:
+            text = re.sub(r"\$\{(\w+)\}", lambda m: params.get(m.group(1), ""), names_text)
+        with state.lock:
+            state.msgid += 1
+            state.sent.append({"channel": "sms", "provider": provider, "msgid": state.msgid, "at": time.time(),
+                               "phone": phone, "template_id": template_id, "params": params, "sign": sign,
+                               "text": f"【{sign}】{text}"})
+            return state.msgid
+
+    def over_daily_limit(provider, phone):
+        day = time.strftime("%Y-%m-%d", time.gmtime(time.time() + 8 * 3600))
+        with state.lock:
+            count = state.sms_counts.get((provider, phone, day), 0)
+            if state.sms_per_day is not None and count >= state.sms_per_day:
+                return True
+            state.sms_counts[(provider, phone, day)] = count + 1
+        return False
+
+    def tencent_error(code, message, status=200):
+        return jsonify({"Response": {"Error": {"Code": code, "Message": message},
+                                     "RequestId": str(uuid.uuid4())}}), status
+
+    def tencent_signature_problem(body):
+        """TC3-HMAC-SHA256 as Tencent Cloud documents it: None when the request is signed right."""
+        match = re.fullmatch(r"TC3-HMAC-SHA256 Credential=([^/]+)/(\d{4}-\d{2}-\d{2})/(\w+)/tc3_request, "
+                             r"SignedHeaders=([a-z0-9;-]+), Signature=([0-9a-f]{64})",
+                             request.headers.get("Authorization", ""))
+        if not match:
+            return "AuthFailure.InvalidAuthorization"
+        secret_id, date, service, signed_headers, signature = match.groups()
+        secret_key = SMS_KEYS["tencent"].get(secret_id)
+        if secret_key is None:
+            return "AuthFailure.SecretIdNotFound"
+        timestamp = int(request.headers.get("X-TC-Timestamp", "0"))
+        if abs(time.time() - timestamp) > 300 or \
+                datetime.fromtimestamp(timestamp, UTC).strftime("%Y-%m-%d") != date:
+            return "AuthFailure.SignatureExpire"
+        canonical_headers = "".join(f"{name}:{request.headers.get(name, '').lower()}\n"
+                                    for name in signed_headers.split(";"))
+        canonical_request = "\n".join(["POST", "/", "", canonical_headers, signed_headers,
+                                        hashlib.sha256(body).hexdigest()])
+        to_sign = "\n".join(["TC3-HMAC-SHA256", str(timestamp), f"{date}/{service}/tc3_request",
+                              hashlib.sha256(canonical_request.encode()).hexdigest()])
+        key = ("TC3" + secret_key).encode()
+        for part in (date, service, "tc3_request"):
+            key = hmac.new(key, part.encode(), hashlib.sha256).digest()
+        expected = hmac.new(key, to_sign.encode(), hashlib.sha256).hexdigest()
+        return None if hmac.compare_digest(expected, signature) else "AuthFailure.SignatureFailure"
+
+    def tencent_send_sms():
+        body = request.get_data()
+        problem = tencent_signature_problem(body)
+        if problem:
+            return tencent_error(problem, "The provided credentials could not be validated.")
+        failure = provider_failure("tencent_sms")
+        if failure.get("status"):
+            return "emulated failure", int(failure["status"])
+        if failure.get("code") and not failure["code"].startswith("LimitExceeded"):
+            return tencent_error(failure["code"], "emulated refusal")
+        params = json.loads(body or b"{}")
+        if params.get("SmsSdkAppId") != TENCENT_SDK_APP_ID:
+            return tencent_error("InvalidParameterValue.SdkAppIdNotExist", "SdkAppId not exist.")
+        template_id = str(params.get("TemplateId", ""))
+        if template_id not in state.sms_templates["tencent"] or params.get("SignName") not in state.sms_signs:
+            return tencent_error("FailedOperation.TemplateIncorrectOrUnapproved" if template_id not in
+                                 state.sms_templates["tencent"] else "FailedOperation.SignatureIncorrectOrUnapproved",
+                                 "template or signature is not approved")
+        values = [str(v) for v in params.get("TemplateParamSet") or []]
+        wanted = len(set(re.findall(r"\{(\d+)\}", state.sms_templates["tencent"][template_id])))
+        if len(values) != wanted:
+            return tencent_error("InvalidParameterValue.TemplateParameterFormatError", "template parameters mismatch")
+        statuses = []
+        for number in params.get("PhoneNumberSet") or []:
+            phone = re.sub(r"^(\+86|0086|86)", "", number)
+            status = {"SerialNo": "", "PhoneNumber": number, "Fee": 0, "SessionContext": "", "IsoCode": "CN"}
+            if not MAINLAND_MOBILE.match(phone):
+                status.update(Code="InvalidParameterValue.IncorrectPhoneNumber", Message="incorrect phone number")
+            elif failure.get("code"):
+                status.update(Code=failure["code"], Message="the number reached its limit")
+            elif over_daily_limit("tencent", phone):
+                status.update(Code="LimitExceeded.PhoneNumberDailyLimit", Message="the number reached its daily limit")
+            else:
+                msgid = record_sms("tencent", phone, template_id, values, params["SignName"])
+                status.update(Code="Ok", Message="send success", Fee=1, SerialNo=f"2433:{msgid}")
+            statuses.append(status)
+        return jsonify({"Response": {"SendStatusSet": statuses, "RequestId": str(uuid.uuid4())}})
+
+    def aliyun_answer(code, message, status=200, **extra):
+        return jsonify({"Code": code, "Message": message, "RequestId": str(uuid.uuid4()), **extra}), status
+
+    def aliyun_signature_problem(body):
+        """ACS3-HMAC-SHA256 (Alibaba Cloud's V3 request signature): None when signed right."""
+        match = re.fullmatch(r"ACS3-HMAC-SHA256 Credential=([^,]+),SignedHeaders=([a-z0-9;-]+),"
+                             r"Signature=([0-9a-f]{64})", request.headers.get("Authorization", ""))
+        if not match:
+            return "IncompleteSignature"
+        access_key_id, signed_headers, signature = match.groups()
+        secret = SMS_KEYS["aliyun"].get(access_key_id)
+        if secret is None:
+            return "InvalidAccessKeyId.NotFound"
+        names = signed_headers.split(";")
+        if "host" not in names or "x-acs-date" not in names or "x-acs-content-sha256" not in names:
+            return "IncompleteSignature"
+        payload_hash = hashlib.sha256(body).hexdigest()
+        if request.headers.get("x-acs-content-sha256") != payload_hash:
+            return "SignatureDoesNotMatch"
+        try:
+            signed_at = datetime.strptime(request.headers.get("x-acs-date", ""), "%Y-%m-%dT%H:%M:%SZ")
+        except ValueError:
+            return "InvalidTimeStamp.Format"
+        if abs(time.time() - signed_at.replace(tzinfo=UTC).timestamp()) > 900:
+            return "InvalidTimeStamp.Expired"
+        query = "&".join(f"{key}={quote(value, safe='~')}" for key, value in sorted(request.args.items()))
+        headers = "".join(f"{name}:{request.headers.get(name, '').strip()}\n" for name in names)
+        canonical_request = "\n".join([request.method, request.path, query, headers, signed_headers, payload_hash])
+        to_sign = "ACS3-HMAC-SHA256\n" + hashlib.sha256(canonical_request.encode()).hexdigest()
+        expected = hmac.new(secret.encode(), to_sign.encode(), hashlib.sha256).hexdigest()
+        return None if hmac.compare_digest(expected, signature) else "SignatureDoesNotMatch"
+
+    def aliyun_send_sms():
+        body = request.get_data()
+        problem = aliyun_signature_problem(body)
+        if problem:
+            return aliyun_answer(problem, "Specified signature does not match our calculation.", 400)
+        failure = provider_failure("aliyun_sms")
+        if failure.get("status"):
+            return aliyun_answer("ServiceUnavailable", "emulated failure", int(failure["status"]))
+        if failure.get("code"):
+            return aliyun_answer(failure["code"], "emulated refusal")
+        args = request.args
+        template_id, sign = args.get("TemplateCode", ""), args.get("SignName", "")
+        if template_id not in state.sms_templates["aliyun"]:
+            return aliyun_answer("isv.SMS_TEMPLATE_ILLEGAL", "模板不合法")
+        if sign not in state.sms_signs:
+            return aliyun_answer("isv.SMS_SIGNATURE_ILLEGAL", "签名不合法")
+        try:
+            values = json.loads(args.get("TemplateParam") or "{}")
+        except ValueError:
+            return aliyun_answer("isv.INVALID_JSON_PARAM", "JSON参数不合法")
+        wanted = set(re.findall(r"\$\{(\w+)\}", state.sms_templates["aliyun"][template_id]))
+        if not wanted.issubset(values) or not all(isinstance(v, str) for v in values.values()):
+            return aliyun_answer("isv.TEMPLATE_MISSING_PARAMETERS", "模板变量缺少对应参数值")
+        phones = [re.sub(r"^(\+86|0086|86)", "", p) for p in args.get("PhoneNumbers", "").split(",")]
+        if not phones or not all(MAINLAND_MOBILE.match(p) for p in phones):
+            return aliyun_answer("isv.MOBILE_NUMBER_ILLEGAL", "非法手机号")
+        if any(over_daily_limit("aliyun", p) for p in phones):
+            return aliyun_answer("isv.BUSINESS_LIMIT_CONTROL", "触发天级流控Permits:10")
+        msgid = None
+        for phone in phones:
+            msgid = record_sms("aliyun", phone, template_id, values, sign)
+        return aliyun_answer("OK", "OK", BizId=f"{msgid}^0")
+
+    @app.post("/")
+    def cloud_api():
+        """Both SMS providers answer on their API host's root; the action header says whose."""
+        if request.headers.get("X-TC-Action"):
+            if request.headers["X-TC-Action"] != "SendSms":
+                return tencent_error("InvalidAction", "emulated API has SendSms only")
+            return tencent_send_sms()
+        if request.headers.get("x-acs-action"):
+            if request.headers["x-acs-action"] != "SendSms":
+                return aliyun_answer("InvalidAction.NotFound", "emulated API has SendSms only", 404)
+            return aliyun_send_sms()
+        return "unknown API", 404
+
+    @app.post("/__emulator__/sms-templates")
+    def sms_templates():
+        """Approve templates (and sign names) at a provider, as its console would."""
+        spec = request.get_json(force=True) or {}
+        with state.lock:
+            state.sms_templates[spec["provider"]].update({str(k): v for k, v in (spec.get("templates") or {}).items()})
+            state.sms_signs.update(spec.get("signs") or [])
+        return jsonify({"ok": True})
+
+    @app.post("/__emulator__/sms-limits")
+    def sms_limits():
+        with state.lock:
+            state.sms_per_day = (request.get_json(force=True) or {}).get("per_day")
+        return jsonify({"ok": True})
+
+    # --- a real-name verification service: name + ID number → match / mismatch / unknown ---
+    @app.post("/identity/verify")
+    def identity_verify():
+        """Signed with X-Api-Key, X-Timestamp, X-Nonce and X-Signature = hex HMAC-SHA256(secret,
+        "timestamp\nnonce\nsha256(body)"). Decides like the local checker, by the ID number's
+        sequence code: 000 mismatch, 999 unknown (the registry has no answer), else match."""
+        body = request.get_data()
+        secret = IDENTITY_KEYS.get(request.headers.get("X-Api-Key", ""))
+        timestamp = request.headers.get("X-Timestamp", "0")
+        expected = hmac.new((secret or "").encode(), "\n".join(
+            [timestamp, request.headers.get("X-Nonce", ""), hashlib.sha256(body).hexdigest()]).encode(),
+            hashlib.sha256).hexdigest()
+        if secret is None or not hmac.compare_digest(expected, request.headers.get("X-Signature", "")) \
+                or not timestamp.isdigit() or abs(time.time() - int(timestamp)) > 300:
+            return jsonify({"code": 401, "message": "invalid signature"}), 401
+        failure = provider_failure("identity")
+        if failure.get("status"):
+            return jsonify({"code": int(failure["status"]), "message": "emulated failure"}), int(failure["status"])
+        with state.lock:
+            state.identity_requests += 1
+        data = json.loads(body or b"{}")
+        id_number, name = str(data.get("id_number", "")), str(data.get("name", ""))
+        if len(id_number) != 18 or not name:
+            return jsonify({"code": 400, "message": "name and an 18-character id_number are required"}), 400
+        result = {"000": "mismatch", "999": "unknown"}.get(id_number[14:17], "match")
+        return jsonify({"code": 0, "result": result, "request_id": str(uuid.uuid4())})
+
     # --- QR codes: the mini-program code and the service account's parametric QR code ---
     @app.post("/wxa/getwxacodeunlimit")
     def wxacode_unlimited():
@@ -473,10 +725,17 @@ class EmulatorServer:
     """Runs the emulator in a thread on a free loopback port (tests, scripts/serve)."""
 
     def __init__(self, host="127.0.0.1", port=0, apps=None):
-        from werkzeug.serving import make_server
+        from werkzeug.serving import WSGIRequestHandler, make_server
+
+        class QuietHandler(WSGIRequestHandler):
+            """No request lines: the providers it plays get numbers and codes in their URLs, and
+            the service's own log (which tests scan for them) is no place for a stand-in's lines."""
+
+            def log_request(self, *args, **kwargs):
+                pass
 
         self.app = create_emulator(apps)
-        self.server = make_server(host, port, self.app, threaded=True)
+        self.server = make_server(host, port, self.app, threaded=True, request_handler=QuietHandler)
         self.port = self.server.server_port
         self.url = f"http://{host}:{self.port}"
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)

@@ -4,7 +4,7 @@ from app.models.activity import Activity, Enrollment, Invitation, Position
 from app.models.audit import AuditLog
 from app.models.card import CardApplication
 from app.models.hours import ClockEvent, Objection, ServiceRecord, SupplementEntry
-from app.models.notify import OutboxMessage
+from app.models.notify import OutboxMessage, SubscribeConsent
 from app.models.organisation import OrgAdmin, Organisation
 
 __all__ = [
@@ -21,6 +21,7 @@ __all__ = [
     "OrgAdmin",
     "Organisation",
     "OutboxMessage",
+    "SubscribeConsent",
     "Position",
     "ServiceRecord",
     "SupplementEntry",

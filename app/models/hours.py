@@ -1,6 +1,7 @@
 """Clock events, service records, supplementary entries and objections."""
 from app.extensions import db
 from app.models.base import created_column, fk, id_column
+from app.security import pii
 
 # 已生效 / 未生效 / 删除 (志愿云)
 RECORD_STATUSES = ("effective", "pending", "deleted")
@@ -86,10 +87,19 @@ class Objection(db.Model):
     id = id_column()
     record_id = fk("service_records.id", nullable=False, index=True)
     text = db.Column(db.Text, nullable=False)
-    contact = db.Column(db.String(100), nullable=True)
+    # The objector's phone or other contact, encrypted like every phone number (app/security/pii.py).
+    contact_enc = db.Column(db.String(255), nullable=True)
     filer_account_id = fk("accounts.id", nullable=True)
     status = db.Column(db.String(20), nullable=False, default="open")
     resolution_note = db.Column(db.String(255), nullable=True)
     resolved_by = fk("accounts.id", nullable=True)
     resolved_at = db.Column(db.DateTime, nullable=True)
     created_at = created_column()
+
+    @property
+    def contact(self):
+        return pii.decrypt(self.contact_enc) if self.contact_enc else None
+
+    @contact.setter
+    def contact(self, value):
+        self.contact_enc = pii.encrypt(value) if value else None

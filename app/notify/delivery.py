@@ -23,16 +23,20 @@ Life of a row (app/models/notify.py):
   sent again after the lease; so is a template row when the event does not come in time or
   the user has several unplaced rows.
 """
+import json
 import logging
 import random
 from datetime import timedelta
 
 from flask import current_app
+from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db, jobs, redis_store
-from app.models import OutboxMessage
-from app.notify import ratelimit, sms
+from app.models import Account, OutboxMessage, WechatIdentity
+from app.notify import account_texts, consent, ratelimit, sms
+from app.notify.email import EmailDeliveryError, get_email_gateway
 from app.notify.templates import render
+from app.security import pii
 from app.timeutil import utcnow
 from app.wechat.gateway import WechatApiError, get_gateway
 
@@ -87,7 +91,10 @@ def claim(message_id):
 
 
 def _finish(message_id, attempt, **values):
-    """Record the outcome if we still hold the row (status sending, attempts unchanged)."""
+    """Record the outcome if we still hold the row (status sending, attempts unchanged). A final
+    outcome (sent, given up) erases the message's one-time secret: nothing keeps it after."""
+    if values.get("status") in ("sent", "given_up"):
+        values["secret_enc"] = None
     done = db.session.execute(
         db.update(OutboxMessage)
         .where(OutboxMessage.id == message_id, OutboxMessage.status == "sending",
@@ -128,13 +135,23 @@ def deliver_message(message_id):
         error = f"{exc.errcode}: {exc.errmsg}"[:255]
         if exc.errcode in FINAL_ERRCODES:
             _finish(message_id, attempt, status="given_up", last_error=error)
+            if exc.errcode == 43101 and message.channel == "subscribe":
+                _subscribe_refused(message)
             return "given_up"
         return _retry_later(message_id, attempt, error)
+    except sms.SmsError as exc:
+        return _sms_refused(message, attempt, exc)
+    except EmailDeliveryError as exc:
+        if exc.retry:
+            return _retry_later(message_id, attempt, f"mail: {exc}"[:255])
+        _finish(message_id, attempt, status="given_up", last_error=f"mail: {exc}"[:255])
+        return "given_up"
     except Exception as exc:  # a bug or an outage of ours: logged, retried like a transient error
         log.exception("outbox %s: unexpected error while sending", message_id)
         db.session.rollback()
-        return _retry_later(message_id, attempt, f"{type(exc).__name__}: {exc}"[:255])
-    msgid = str(msgid) if msgid is not None else None
+        return _retry_later(message_id, attempt, pii.redact_numbers(f"{type(exc).__name__}: {exc}")[:255])
+    # WeChat's msgid is kept (TEMPLATESENDJOBFINISH names it); a provider's serial or a Message-ID is not.
+    msgid = str(msgid) if msgid is not None and message.channel in ("template", "subscribe") else None
     _finish(message_id, attempt, status="sent", sent_at=utcnow(), wechat_msgid=msgid, last_error=None)
     if msgid and message.channel == "template":
         _apply_early_finish(msgid)
@@ -154,16 +171,79 @@ def _retry_later(message_id, attempt, error):
 
 def send(message):
     if message.channel == "sms":
-        return sms.get_sms_gateway().send(message.recipient, message.payload["fields"]["text"])
+        spec = message.payload["sms"]
+        return sms.get_sms_gateway().send(pii.decrypt(message.recipient), spec["kind"],
+                                          {**spec["params"], **_secret(message)})
+    if message.channel == "email":
+        spec = message.payload["mail"]
+        subject, text = account_texts.EMAILS[spec["kind"]]({**spec["params"], **_secret(message)})
+        return get_email_gateway().send(pii.decrypt(message.recipient), subject, text)
     rendered = render(message.kind, message.channel, message.payload["fields"])
     if message.channel == "template":
         return get_gateway().send_template(message.recipient, rendered["template_id"], rendered["data"],
                                            url=rendered.get("url"))
     if message.channel == "subscribe":
         result = get_gateway().send_subscribe(message.recipient, rendered["template_id"], rendered["data"],
-                                              page=message.payload.get("page"))
+                                              page=message.payload.get("page"),
+                                              state=_cfg("SUBSCRIBE_MINIPROGRAM_STATE"), lang=_cfg("SUBSCRIBE_LANG"))
         return result.get("msgid")
     raise ValueError(f"unknown channel {message.channel}")
+
+
+def _secret(message):
+    """The message's one-time parameters, decrypted only here, at the edge."""
+    return json.loads(pii.decrypt(message.secret_enc)) if message.secret_enc else {}
+
+
+def _sms_refused(message, attempt, exc):
+    """A provider's refusal: retried when that can help, else given up with the reason; a rate
+    limit also holds that number's code requests back for as long as the provider refuses it."""
+    error = f"{exc.provider_code}: {sms.REASONS[exc.kind]}"[:255]
+    if exc.kind in (sms.BAD_TEMPLATE, sms.NO_BALANCE, sms.AUTH):
+        log.error("outbox %s: SMS provider refused (%s %s) %s; someone must act", message.id, exc.provider_code,
+                  exc.kind, exc.detail)
+    else:
+        log.warning("outbox %s: SMS provider refused (%s %s)", message.id, exc.provider_code, exc.kind)
+    if exc.retry:
+        return _retry_later(message.id, attempt, error)
+    if exc.kind == sms.RATE_LIMITED:
+        sms.remember_provider_limit(pii.decrypt(message.recipient), exc.limit)
+    _finish(message.id, attempt, status="given_up", last_error=error)
+    return "given_up"
+
+
+def _subscribe_refused(message):
+    """43101: the user holds no acceptance. Forget any we counted, and send the kind's SMS if it
+    has one and none went; else the row stays (given up) for the message centre."""
+    identity_id = db.session.execute(
+        db.select(WechatIdentity.id).filter_by(app="miniprogram", openid=message.recipient)).scalar()
+    if identity_id is not None:
+        rendered = render(message.kind, "subscribe", message.payload["fields"])
+        consent.forget(identity_id, rendered["template_id"])
+        db.session.commit()
+    fallback = _sms_fallback_row(message)
+    if fallback is None:
+        return
+    db.session.add(fallback)
+    try:
+        db.session.commit()
+    except IntegrityError:  # an SMS for this event is already there
+        db.session.rollback()
+        return
+    jobs.enqueue(deliver_message, fallback.id)
+
+
+def _sms_fallback_row(message):
+    spec = (message.payload or {}).get("sms")
+    account = db.session.get(Account, message.account_id) if message.account_id else None
+    if not spec or account is None or not account.phone_enc:
+        return None
+    dedupe_key = message.dedupe_key.removesuffix(":subscribe") + ":sms"
+    if db.session.execute(db.select(OutboxMessage.id).filter_by(dedupe_key=dedupe_key)).first():
+        return None
+    return OutboxMessage(dedupe_key=dedupe_key, account_id=account.id, channel="sms", kind=message.kind,
+                         recipient=account.phone_enc, payload={"sms": spec}, status="pending",
+                         next_attempt_at=utcnow())
 
 
 def _finish_key(msgid):

@@ -1,9 +1,11 @@
 """Template and subscribe message contents, per kind. Since May 2023 WeChat ignores `first`,
 `remark` and colours in template messages: everything goes into keywords.
 
-Every user-facing message text lives here.
+Every user-facing WeChat message text lives here (SMS: app/notify/sms_templates.py).
 """
 from flask import current_app
+
+from app.notify import sms_templates
 
 # kind → (template message keywords, subscribe message keys), each mapping our field names.
 TEMPLATES = {
@@ -52,17 +54,14 @@ TEMPLATES = {
 # A removal is told with the same template as an admission: the enrollment result.
 TEMPLATES["removal"] = TEMPLATES["admission"]
 
-# SMS bodies per kind (str.format with the message's fields).
-SMS_TEXTS = {
-    "invitation": "【i志愿】{org}邀请您参加志愿活动「{title}」（{start}，{place}），请登录 i志愿 报名。",
-    "admission": "【i志愿】您报名的志愿活动「{title}」已录用，活动时间 {start}，地点 {place}，请准时参加。",
-    "removal": "【i志愿】很抱歉，您未被志愿活动「{title}」录用（或已被移出），感谢您的关注。",
-    "activity_revoked": "【i志愿】您报名的志愿活动「{title}」（{start}）已被撤销，原因：{reason}。",
-}
+# SMS per kind: the template of the same name in app/notify/sms_templates.py.
+SMS_KINDS = ("invitation", "admission", "removal", "activity_revoked")
 
 
 def sms_text(kind, fields):
-    return SMS_TEXTS[kind].format(**{k: (v if v not in (None, "") else "-") for k, v in fields.items()})
+    """The SMS of a notice: its template and the parameters taken from the message's fields."""
+    names = sms_templates.TEMPLATES[kind][0]
+    return sms_templates.sms(kind, **{name: fields.get(name) for name in names})
 
 
 def display_time(iso_text):
@@ -80,3 +79,18 @@ def render(kind, channel, fields):
         # subscribe "thing" values are capped at 20 characters by WeChat
         data[key] = {"value": value[:20] if channel == "subscribe" else value}
     return {"template_id": overrides.get(f"{kind}:{channel}", spec["template_id"]), "data": data}
+
+
+def subscribe_template_id(kind):
+    """The subscribe-message template id of `kind` (a configured override, else ours)."""
+    overrides = current_app.config.get("WECHAT_TEMPLATE_IDS") or {}
+    return overrides.get(f"{kind}:subscribe", TEMPLATES[kind]["subscribe"]["template_id"])
+
+
+def subscribe_template_ids():
+    """{template id: kind} of every subscribe message the mini-program may ask consent for."""
+    ids = {}
+    for kind, spec in TEMPLATES.items():
+        if "subscribe" in spec:
+            ids.setdefault(subscribe_template_id(kind), kind)
+    return ids

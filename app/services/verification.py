@@ -3,7 +3,12 @@
 Codes are 6 random digits, kept in Redis only as a keyed digest, expire after
 VERIFICATION_CODE_SECONDS (default 300), are single-use, and die after 5 wrong tries.
 Requests are rate-limited per phone / address and per client IP with the `limits` library
-on our Redis (keys under the instance prefix).
+on our Redis (keys under the instance prefix). The per-number limits are those the SMS
+providers enforce by default (Alibaba Cloud and Tencent Cloud alike: 1 a minute, 5 an hour,
+10 a day for verification codes), so we refuse before the provider would; a number the
+provider refused anyway (app/notify/sms.py remembers it) is refused until the provider's
+window ends. The code itself never sits in clear: a digest in Redis, and for sending the
+outbox keeps it encrypted until the message leaves, then erases it.
 """
 import hashlib
 import hmac
@@ -16,10 +21,12 @@ from limits.storage import RedisStorage
 from limits.strategies import MovingWindowRateLimiter
 
 from app.errors import DomainError
-from app.extensions import db, jobs, redis_store
+from app.extensions import redis_store
 from app.notify import account_texts
-from app.notify.outbox import queue_sms
+from app.notify.outbox import queue_email, queue_sms
+from app.notify.sms import provider_limited
 from app.security import pii
+from app.services.unit_of_work import use_case
 
 PURPOSES = ("register", "reset_password", "change_phone")
 CHANNELS = ("sms", "email")
@@ -61,6 +68,8 @@ def check_rate(channel, target, ip):
     limiter = _limiter()
     checks = [(item, ("code-target", _target_digest(channel, target))) for item in PER_TARGET]
     checks += [(item, ("code-ip", ip or "unknown")) for item in PER_IP]
+    if channel == "sms" and provider_limited(target):
+        raise DomainError("CODE_RATE_LIMITED")
     for item, identifiers in checks:
         if not limiter.test(item, *identifiers):
             raise DomainError("CODE_RATE_LIMITED")
@@ -68,8 +77,9 @@ def check_rate(channel, target, ip):
         limiter.hit(item, *identifiers)
 
 
+@use_case
 def issue_code(*, purpose, channel, target, ip, account_id=None):
-    """Create a code, store its digest and send it. Commits (the SMS rides the outbox)."""
+    """Create a code, store its digest and send it (SMS or email, through the outbox)."""
     if purpose not in PURPOSES or channel not in CHANNELS:
         raise DomainError("VALIDATION_ERROR")
     check_rate(channel, target, ip)
@@ -85,12 +95,10 @@ def issue_code(*, purpose, channel, target, ip, account_id=None):
     if channel == "sms":
         queue_sms(kind="verification_code", phone_enc=pii.encrypt(target), account_id=account_id,
                   text=account_texts.code_sms(purpose, code, minutes), dedupe_key=f"code:{uuid.uuid4().hex}")
-        db.session.commit()
     else:
-        from app.notify.email import deliver_email
-
-        subject, body = account_texts.code_email(purpose, code, minutes)
-        jobs.enqueue(deliver_email, target, subject, body)
+        queue_email(kind="verification_code", address=target, account_id=account_id,
+                    params={"purpose": purpose, "minutes": minutes}, secret={"code": code},
+                    dedupe_key=f"code:{uuid.uuid4().hex}")
     return ttl
 
 
