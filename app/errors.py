@@ -141,6 +141,21 @@ MESSAGES = {
     "CARD_APPLICATION_EXISTS": "您已有一份志愿者证申请在办理中。",
     "CARD_ILLEGAL_TRANSITION": "当前进度下不能进行该操作。",
     "CARD_NOT_FOUND": "未找到该志愿者证，二维码可能有误或已失效。",
+    # --- membership and community (issue 13) ---
+    "MEMBERSHIP_LIMIT": "您最多可加入 20 个组织（含待审核的申请）。",
+    "MEMBERSHIP_PENDING_LIMIT": "您已有 5 个待审核的加入申请，请等待审核结果后再申请。",
+    "MEMBERSHIP_HOME_ORG": "这是您的归属组织，无需申请加入。",
+    "MEMBERSHIP_NOT_ALLOWED": "当前状态下不能进行该操作。",
+    "NOT_A_MEMBER": "不是该组织的成员或申请不存在。",
+    "JOIN_PASSWORD_WRONG": "免审密码不正确。不填密码可提交加入申请，等待组织管理员审核。",
+    "JOIN_PASSWORD_RATE_LIMITED": "免审密码错误次数过多，请 15 分钟后再试，或不填密码提交申请。",
+    "JOIN_PASSWORD_FORMAT": "免审密码需为 4–32 位字符。",
+    "USERNAME_SAME": "新用户名与当前用户名相同。",
+    "USERNAME_CHANGE_TOO_SOON": "用户名每 180 天只能修改一次。",
+    "LAST_ADMIN": "不能移除组织的最后一位管理员。",
+    "ADMIN_EXISTS": "该帐号已是本组织的管理员。",
+    "LOGO_TYPE": "组织标志只能是 JPEG 或 PNG 图片。",
+    "LOGO_TOO_LARGE": "组织标志不能超过 2 MB。",
 }
 
 

@@ -134,6 +134,21 @@ STATUS = {
     "CARD_APPLICATION_EXISTS": 409,
     "CARD_ILLEGAL_TRANSITION": 409,
     "CARD_NOT_FOUND": 404,
+    # --- membership and community (issue 13) ---
+    "MEMBERSHIP_LIMIT": 409,
+    "MEMBERSHIP_PENDING_LIMIT": 409,
+    "MEMBERSHIP_HOME_ORG": 409,
+    "MEMBERSHIP_NOT_ALLOWED": 409,
+    "NOT_A_MEMBER": 404,
+    "JOIN_PASSWORD_WRONG": 403,
+    "JOIN_PASSWORD_RATE_LIMITED": 429,
+    "JOIN_PASSWORD_FORMAT": 422,
+    "USERNAME_SAME": 409,
+    "USERNAME_CHANGE_TOO_SOON": 409,
+    "LAST_ADMIN": 409,
+    "ADMIN_EXISTS": 409,
+    "LOGO_TYPE": 415,
+    "LOGO_TOO_LARGE": 413,
 }
 
 # Werkzeug's HTTP errors (unmatched URLs, webargs' refusals…) → the envelope's code.

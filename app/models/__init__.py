@@ -5,7 +5,7 @@ from app.models.audit import AuditLog
 from app.models.card import CardApplication
 from app.models.hours import ClockEvent, Objection, ServiceRecord, SupplementEntry
 from app.models.notify import OutboxMessage, SubscribeConsent
-from app.models.organisation import OrgAdmin, Organisation
+from app.models.organisation import OrgAdmin, Organisation, OrgMembership
 
 __all__ = [
     "Account",
@@ -19,6 +19,7 @@ __all__ = [
     "Invitation",
     "Objection",
     "OrgAdmin",
+    "OrgMembership",
     "Organisation",
     "OutboxMessage",
     "SubscribeConsent",

@@ -32,6 +32,8 @@ class Account(db.Model):
     is_demo = db.Column(db.Boolean, nullable=False, default=False)
     created_at = created_column()
     deleted_at = db.Column(db.DateTime, nullable=True)
+    # PATCH /api/v1/me/username: at most once per 180 days.
+    username_changed_at = db.Column(db.DateTime, nullable=True)
 
     volunteer = db.relationship(
         "Volunteer", back_populates="account", uselist=False, foreign_keys="Volunteer.account_id"

@@ -1,0 +1,53 @@
+"""community: memberships of other organisations, 免审密码, organisation management fields,
+username changes (issue 13)
+
+Revision ID: community_1
+Revises: providers_1
+"""
+import sqlalchemy as sa
+from alembic import op
+
+revision = "community_1"
+down_revision = "providers_1"
+branch_labels = None
+depends_on = None
+
+ID = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
+
+
+def upgrade():
+    op.create_table(
+        "org_memberships",
+        sa.Column("id", ID, primary_key=True, autoincrement=True),
+        sa.Column("org_id", ID, sa.ForeignKey("organisations.id"), nullable=False),
+        sa.Column("volunteer_id", ID, sa.ForeignKey("volunteers.id"), nullable=False),
+        sa.Column("status", sa.String(20), nullable=False),
+        sa.Column("reason", sa.String(255), nullable=True),
+        sa.Column("decided_by", ID, sa.ForeignKey("accounts.id"), nullable=True),
+        sa.Column("decided_at", sa.DateTime(), nullable=True),
+        sa.Column("joined_at", sa.DateTime(), nullable=True),
+        sa.Column("created_at", sa.DateTime(), nullable=False),
+        sa.Column("updated_at", sa.DateTime(), nullable=True),
+        sa.UniqueConstraint("org_id", "volunteer_id"),
+    )
+    op.create_index("ix_org_memberships_volunteer_id", "org_memberships", ["volunteer_id"])
+    op.create_index("ix_org_memberships_org_status", "org_memberships", ["org_id", "status"])
+    with op.batch_alter_table("organisations") as batch:
+        batch.add_column(sa.Column("contact_name", sa.String(64), nullable=True))
+        batch.add_column(sa.Column("address", sa.String(255), nullable=True))
+        batch.add_column(sa.Column("service_categories", sa.JSON(), nullable=True))
+        batch.add_column(sa.Column("logo_path", sa.String(255), nullable=True))
+        batch.add_column(sa.Column("join_password_hash", sa.String(255), nullable=True))
+    with op.batch_alter_table("accounts") as batch:
+        batch.add_column(sa.Column("username_changed_at", sa.DateTime(), nullable=True))
+
+
+def downgrade():
+    with op.batch_alter_table("accounts") as batch:
+        batch.drop_column("username_changed_at")
+    with op.batch_alter_table("organisations") as batch:
+        for column in ("join_password_hash", "logo_path", "service_categories", "address", "contact_name"):
+            batch.drop_column(column)
+    op.drop_index("ix_org_memberships_org_status", table_name="org_memberships")
+    op.drop_index("ix_org_memberships_volunteer_id", table_name="org_memberships")
+    op.drop_table("org_memberships")

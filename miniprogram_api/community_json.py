@@ -1,0 +1,33 @@
+"""JSON shapes of the membership and community area (issue 13)."""
+from app.domain import membership as membership_rules
+from app.security import pii
+from app.timeutil import to_iso
+
+
+def membership(row):
+    """A membership as the volunteer sees it."""
+    return {
+        "id": row.id,
+        "org": {"id": row.org_id, "name": row.organisation.name},
+        "status": row.status,
+        "status_label": membership_rules.LABELS[row.status],
+        "reason": row.reason,
+        "joined_at": to_iso(row.joined_at),
+        "requested_at": to_iso(row.created_at),
+        "updated_at": to_iso(row.updated_at),
+    }
+
+
+def membership_for_admin(row):
+    """A member or request as the organisation's admin sees it (personal numbers masked)."""
+    data = membership(row)
+    volunteer = row.volunteer
+    account = volunteer.account
+    data["volunteer"] = {
+        "id": volunteer.id,
+        "volunteer_number": volunteer.volunteer_number,
+        "real_name": account.real_name,
+        "phone": pii.mask_phone(account.phone or ""),
+        "home_org": {"id": volunteer.home_org_id, "name": volunteer.home_org.name},
+    }
+    return data
