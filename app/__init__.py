@@ -24,6 +24,7 @@ from miniprogram_api import (
     admin_activities,
     attendance,
     auth,
+    comments,
     hours,
     init_api,
     me,
@@ -41,8 +42,8 @@ MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
 # The mini-program API, in the order the OpenAPI description lists them.
 API_BLUEPRINTS = (
-    activities.blp, admin_accounts.blp, admin_activities.blp, attendance.blp, auth.blp, hours.blp, me.blp,
-    me_account.blp, memberships.blp, my_activities.blp, org_management.blp, organisations.blp, registration.blp,
+    activities.blp, admin_accounts.blp, admin_activities.blp, attendance.blp, auth.blp, comments.blp, hours.blp,
+    me.blp, me_account.blp, memberships.blp, my_activities.blp, org_management.blp, organisations.blp, registration.blp,
     subscriptions.blp, wx_auth.blp,
 )
 # The callback's server check, the city-service H5 pages, the health check and the menu command.

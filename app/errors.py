@@ -156,6 +156,11 @@ MESSAGES = {
     "ADMIN_EXISTS": "该帐号已是本组织的管理员。",
     "LOGO_TYPE": "组织标志只能是 JPEG 或 PNG 图片。",
     "LOGO_TOO_LARGE": "组织标志不能超过 2 MB。",
+    "COMMENT_EMPTY": "留言内容不能为空。",
+    "COMMENT_TOO_LONG": "留言不能超过 500 字。",
+    "COMMENT_RATE_LIMITED": "留言过于频繁，请稍后再试。",
+    "COMMENT_NOT_FOUND": "留言不存在。",
+    "COMMENT_ALREADY_HIDDEN": "该留言已被隐藏。",
 }
 
 

@@ -31,3 +31,27 @@ def membership_for_admin(row):
         "home_org": {"id": volunteer.home_org_id, "name": volunteer.home_org.name},
     }
     return data
+
+
+def comment(row):
+    """A comment as anyone sees it: the author's name masked."""
+    return {
+        "id": row.id,
+        "target_type": row.target_type,
+        "target_id": row.target_id,
+        "author": pii.mask_name(row.author.real_name or row.author.username or ""),
+        "text": row.text,
+        "created_at": to_iso(row.created_at),
+    }
+
+
+def my_comment(row):
+    """One of my comments, with whether (and why) it was hidden."""
+    data = comment(row)
+    data.update({"hidden": row.hidden_at is not None, "hidden_reason": row.hidden_reason,
+                 "hidden_at": to_iso(row.hidden_at)})
+    return data
+
+
+def page_of(items, total, query):
+    return {"items": items, "total": total, "page": query["page"], "per_page": query["per_page"]}

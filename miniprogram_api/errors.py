@@ -149,6 +149,11 @@ STATUS = {
     "ADMIN_EXISTS": 409,
     "LOGO_TYPE": 415,
     "LOGO_TOO_LARGE": 413,
+    "COMMENT_EMPTY": 422,
+    "COMMENT_TOO_LONG": 422,
+    "COMMENT_RATE_LIMITED": 429,
+    "COMMENT_NOT_FOUND": 404,
+    "COMMENT_ALREADY_HIDDEN": 409,
 }
 
 # Werkzeug's HTTP errors (unmatched URLs, webargs' refusals…) → the envelope's code.

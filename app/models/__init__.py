@@ -3,6 +3,7 @@ from app.models.account import Account, AuthSession, HomeOrgChange, Volunteer, W
 from app.models.activity import Activity, Enrollment, Invitation, Position
 from app.models.audit import AuditLog
 from app.models.card import CardApplication
+from app.models.community import Comment
 from app.models.hours import ClockEvent, Objection, ServiceRecord, SupplementEntry
 from app.models.notify import OutboxMessage, SubscribeConsent
 from app.models.organisation import OrgAdmin, Organisation, OrgMembership
@@ -14,6 +15,7 @@ __all__ = [
     "AuthSession",
     "CardApplication",
     "ClockEvent",
+    "Comment",
     "Enrollment",
     "HomeOrgChange",
     "Invitation",

@@ -4,9 +4,10 @@ have them (app/services/verification.py).
 
 WRONG_JOIN_PASSWORD: wrong 免审密码 tries per volunteer, all organisations together, so that a
 join password cannot be guessed by trying; the right one or a plain request is never counted.
+COMMENTS: 留言 per person.
 """
 from flask import current_app
-from limits import parse
+from limits import parse, parse_many
 from limits.storage import RedisStorage
 from limits.strategies import MovingWindowRateLimiter
 
@@ -14,6 +15,8 @@ from app.errors import DomainError
 from app.extensions import redis_store
 
 WRONG_JOIN_PASSWORD = parse("5 per 15 minutes")
+# 留言 per person: a conversation, not a flood.
+COMMENTS = parse_many("5/minute;30/hour")
 
 
 def _limiter():
@@ -34,9 +37,3 @@ def refuse_when_spent(item, code, *identifiers):
 def count(item, *identifiers):
     """Counts one use against `item` (a wrong try, a comment…)."""
     _limiter().hit(item, *identifiers)
-
-
-def take(item, code, *identifiers):
-    """Counts one use, or raises `code` (counting nothing) when the window is full."""
-    if not _limiter().hit(item, *identifiers):
-        raise DomainError(code)

@@ -32,6 +32,22 @@ def upgrade():
     )
     op.create_index("ix_org_memberships_volunteer_id", "org_memberships", ["volunteer_id"])
     op.create_index("ix_org_memberships_org_status", "org_memberships", ["org_id", "status"])
+    op.create_table(
+        "comments",
+        sa.Column("id", ID, primary_key=True, autoincrement=True),
+        sa.Column("target_type", sa.String(20), nullable=False),
+        sa.Column("target_id", ID, nullable=False),
+        sa.Column("org_id", ID, sa.ForeignKey("organisations.id"), nullable=False),
+        sa.Column("author_account_id", ID, sa.ForeignKey("accounts.id"), nullable=False),
+        sa.Column("text", sa.Text(), nullable=False),
+        sa.Column("created_at", sa.DateTime(), nullable=False),
+        sa.Column("hidden_at", sa.DateTime(), nullable=True),
+        sa.Column("hidden_by", ID, sa.ForeignKey("accounts.id"), nullable=True),
+        sa.Column("hidden_reason", sa.String(255), nullable=True),
+    )
+    op.create_index("ix_comments_target", "comments", ["target_type", "target_id", "hidden_at", "id"])
+    op.create_index("ix_comments_org_id", "comments", ["org_id"])
+    op.create_index("ix_comments_author_account_id", "comments", ["author_account_id"])
     with op.batch_alter_table("organisations") as batch:
         batch.add_column(sa.Column("contact_name", sa.String(64), nullable=True))
         batch.add_column(sa.Column("address", sa.String(255), nullable=True))
@@ -48,6 +64,10 @@ def downgrade():
     with op.batch_alter_table("organisations") as batch:
         for column in ("join_password_hash", "logo_path", "service_categories", "address", "contact_name"):
             batch.drop_column(column)
+    op.drop_index("ix_comments_author_account_id", table_name="comments")
+    op.drop_index("ix_comments_org_id", table_name="comments")
+    op.drop_index("ix_comments_target", table_name="comments")
+    op.drop_table("comments")
     op.drop_index("ix_org_memberships_org_status", table_name="org_memberships")
     op.drop_index("ix_org_memberships_volunteer_id", table_name="org_memberships")
     op.drop_table("org_memberships")
