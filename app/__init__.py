@@ -34,6 +34,7 @@ from miniprogram_api import (
     org_management,
     organisations,
     registration,
+    shifts,
     subscriptions,
     wx_auth,
 )
@@ -44,7 +45,7 @@ MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 API_BLUEPRINTS = (
     activities.blp, admin_accounts.blp, admin_activities.blp, attendance.blp, auth.blp, comments.blp, hours.blp,
     me.blp, me_account.blp, memberships.blp, my_activities.blp, org_management.blp, organisations.blp, registration.blp,
-    subscriptions.blp, wx_auth.blp,
+    shifts.blp, subscriptions.blp, wx_auth.blp,
 )
 # The callback's server check, the city-service H5 pages, the health check and the menu command.
 BLUEPRINTS = (health.bp, callback.bp, h5_bind.bp, h5_card.bp, h5_scan.bp, menu.bp)

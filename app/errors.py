@@ -161,6 +161,14 @@ MESSAGES = {
     "COMMENT_RATE_LIMITED": "留言过于频繁，请稍后再试。",
     "COMMENT_NOT_FOUND": "留言不存在。",
     "COMMENT_ALREADY_HIDDEN": "该留言已被隐藏。",
+    "SHIFT_TIMES_INVALID": "班次开始时间须早于结束时间。",
+    "SHIFT_OUTSIDE_ACTIVITY": "班次须在活动时间之内。",
+    "SHIFT_REQUIRED": "请选择报名班次。",
+    "SHIFT_NOT_FOUND": "班次不存在。",
+    "SHIFT_FULL": "该班次人数已满，请选择其他班次。",
+    "SHIFT_IN_USE": "该班次已有志愿者报名，不能删除。",
+    "TOO_MANY_SHIFTS": "一个活动最多设 50 个班次。",
+    "CLOCK_OUTSIDE_SHIFT": "不在您报名班次的时间内，不能签到/签退。",
 }
 
 

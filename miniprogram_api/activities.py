@@ -44,6 +44,7 @@ class OrgActivitiesArgs(PageArgs):
 
 class EnrollBody(Schema):
     position_id = fields.Integer(allow_none=True, metadata={"description": "活动设有岗位时必填"})
+    shift_id = fields.Integer(allow_none=True, metadata={"description": "活动设有班次（排班）时必填"})
 
 
 @blp.route("/activities")
@@ -80,8 +81,10 @@ class ActivityEnrollment(MethodView):
     def post(self, body, activity_id):
         """报名 (approved volunteers, while 马上报名, within the quota; at most 5 pending).
         Refusals: VOLUNTEER_NOT_APPROVED, ENROLLMENT_NOT_OPEN, QUOTA_FULL, POSITION_REQUIRED,
-        POSITION_FULL, TOO_MANY_PENDING, ALREADY_ENROLLED, ENROLLMENT_REMOVED, NOT_A_VOLUNTEER."""
-        result = enrollment.enroll(g.account.id, activity_id, (body or {}).get("position_id"))
+        POSITION_FULL, SHIFT_REQUIRED, SHIFT_NOT_FOUND, SHIFT_FULL, TOO_MANY_PENDING, ALREADY_ENROLLED,
+        ENROLLMENT_REMOVED, NOT_A_VOLUNTEER."""
+        body = body or {}
+        result = enrollment.enroll(g.account.id, activity_id, body.get("position_id"), body.get("shift_id"))
         return enrollment_json(result)
 
     @blp.response(200)

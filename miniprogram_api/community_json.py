@@ -55,3 +55,15 @@ def my_comment(row):
 
 def page_of(items, total, query):
     return {"items": items, "total": total, "page": query["page"], "per_page": query["per_page"]}
+
+
+def shift(row):
+    return {
+        "id": row.id,
+        "activity_id": row.activity_id,
+        "starts_at": to_iso(row.starts_at),
+        "ends_at": to_iso(row.ends_at),
+        "capacity": row.capacity,
+        "taken": row.taken_count,
+        "places_left": max(0, row.capacity - row.taken_count),
+    }

@@ -154,6 +154,14 @@ STATUS = {
     "COMMENT_RATE_LIMITED": 429,
     "COMMENT_NOT_FOUND": 404,
     "COMMENT_ALREADY_HIDDEN": 409,
+    "SHIFT_TIMES_INVALID": 422,
+    "SHIFT_OUTSIDE_ACTIVITY": 422,
+    "SHIFT_REQUIRED": 422,
+    "SHIFT_NOT_FOUND": 404,
+    "SHIFT_FULL": 409,
+    "SHIFT_IN_USE": 409,
+    "TOO_MANY_SHIFTS": 422,
+    "CLOCK_OUTSIDE_SHIFT": 409,
 }
 
 # Werkzeug's HTTP errors (unmatched URLs, webargs' refusals…) → the envelope's code.

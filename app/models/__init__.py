@@ -1,6 +1,6 @@
 """ORM tables, one module per aggregate. Importing this package registers them all."""
 from app.models.account import Account, AuthSession, HomeOrgChange, Volunteer, WechatIdentity
-from app.models.activity import Activity, Enrollment, Invitation, Position
+from app.models.activity import Activity, Enrollment, Invitation, Position, Shift
 from app.models.audit import AuditLog
 from app.models.card import CardApplication
 from app.models.community import Comment
@@ -27,6 +27,7 @@ __all__ = [
     "SubscribeConsent",
     "Position",
     "ServiceRecord",
+    "Shift",
     "SupplementEntry",
     "Volunteer",
     "WechatIdentity",

@@ -15,34 +15,42 @@ depends_on = None
 ID = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
 
 
+def fk_column(table, column, target, nullable):
+    """A foreign-key column named by the house convention (app/extensions.py NAMING)."""
+    return sa.Column(column, ID, sa.ForeignKey(f"{target}.id", name=f"fk_{table}_{column}_{target}"),
+                     nullable=nullable)
+
+
 def upgrade():
     op.create_table(
         "org_memberships",
-        sa.Column("id", ID, primary_key=True, autoincrement=True),
-        sa.Column("org_id", ID, sa.ForeignKey("organisations.id"), nullable=False),
-        sa.Column("volunteer_id", ID, sa.ForeignKey("volunteers.id"), nullable=False),
+        sa.Column("id", ID, autoincrement=True, nullable=False),
+        sa.PrimaryKeyConstraint("id", name="pk_org_memberships"),
+        fk_column("org_memberships", "org_id", "organisations", nullable=False),
+        fk_column("org_memberships", "volunteer_id", "volunteers", nullable=False),
         sa.Column("status", sa.String(20), nullable=False),
         sa.Column("reason", sa.String(255), nullable=True),
-        sa.Column("decided_by", ID, sa.ForeignKey("accounts.id"), nullable=True),
+        fk_column("org_memberships", "decided_by", "accounts", nullable=True),
         sa.Column("decided_at", sa.DateTime(), nullable=True),
         sa.Column("joined_at", sa.DateTime(), nullable=True),
         sa.Column("created_at", sa.DateTime(), nullable=False),
         sa.Column("updated_at", sa.DateTime(), nullable=True),
-        sa.UniqueConstraint("org_id", "volunteer_id"),
+        sa.UniqueConstraint("org_id", "volunteer_id", name="uq_org_memberships_org_id"),
     )
     op.create_index("ix_org_memberships_volunteer_id", "org_memberships", ["volunteer_id"])
     op.create_index("ix_org_memberships_org_status", "org_memberships", ["org_id", "status"])
     op.create_table(
         "comments",
-        sa.Column("id", ID, primary_key=True, autoincrement=True),
+        sa.Column("id", ID, autoincrement=True, nullable=False),
+        sa.PrimaryKeyConstraint("id", name="pk_comments"),
         sa.Column("target_type", sa.String(20), nullable=False),
         sa.Column("target_id", ID, nullable=False),
-        sa.Column("org_id", ID, sa.ForeignKey("organisations.id"), nullable=False),
-        sa.Column("author_account_id", ID, sa.ForeignKey("accounts.id"), nullable=False),
+        fk_column("comments", "org_id", "organisations", nullable=False),
+        fk_column("comments", "author_account_id", "accounts", nullable=False),
         sa.Column("text", sa.Text(), nullable=False),
         sa.Column("created_at", sa.DateTime(), nullable=False),
         sa.Column("hidden_at", sa.DateTime(), nullable=True),
-        sa.Column("hidden_by", ID, sa.ForeignKey("accounts.id"), nullable=True),
+        fk_column("comments", "hidden_by", "accounts", nullable=True),
         sa.Column("hidden_reason", sa.String(255), nullable=True),
     )
     op.create_index("ix_comments_target", "comments", ["target_type", "target_id", "hidden_at", "id"])
@@ -56,9 +64,30 @@ def upgrade():
         batch.add_column(sa.Column("join_password_hash", sa.String(255), nullable=True))
     with op.batch_alter_table("accounts") as batch:
         batch.add_column(sa.Column("username_changed_at", sa.DateTime(), nullable=True))
+    op.create_table(
+        "shifts",
+        sa.Column("id", ID, autoincrement=True, nullable=False),
+        sa.PrimaryKeyConstraint("id", name="pk_shifts"),
+        fk_column("shifts", "activity_id", "activities", nullable=False),
+        sa.Column("starts_at", sa.DateTime(), nullable=False),
+        sa.Column("ends_at", sa.DateTime(), nullable=False),
+        sa.Column("capacity", sa.Integer(), nullable=False),
+        sa.Column("taken_count", sa.Integer(), nullable=False),
+    )
+    op.create_index("ix_shifts_activity_id", "shifts", ["activity_id"])
+    with op.batch_alter_table("enrollments") as batch:
+        batch.add_column(sa.Column("shift_id", ID, nullable=True))
+        batch.create_foreign_key("fk_enrollments_shift_id_shifts", "shifts", ["shift_id"], ["id"])
+        batch.create_index("ix_enrollments_shift_id", ["shift_id"])
 
 
 def downgrade():
+    with op.batch_alter_table("enrollments") as batch:
+        batch.drop_index("ix_enrollments_shift_id")
+        batch.drop_constraint("fk_enrollments_shift_id_shifts", type_="foreignkey")
+        batch.drop_column("shift_id")
+    op.drop_index("ix_shifts_activity_id", table_name="shifts")
+    op.drop_table("shifts")
     with op.batch_alter_table("accounts") as batch:
         batch.drop_column("username_changed_at")
     with op.batch_alter_table("organisations") as batch:
