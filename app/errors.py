@@ -169,6 +169,10 @@ MESSAGES = {
     "SHIFT_IN_USE": "该班次已有志愿者报名，不能删除。",
     "TOO_MANY_SHIFTS": "一个活动最多设 50 个班次。",
     "CLOCK_OUTSIDE_SHIFT": "不在您报名班次的时间内，不能签到/签退。",
+    "AVATAR_TYPE": "头像只能是 JPEG 或 PNG 图片。",
+    "AVATAR_TOO_LARGE": "头像图片不能超过 5 MB。",
+    "AVATAR_NOT_SET": "尚未上传头像。",
+    "SPECIALTIES_INVALID": "特长最多 10 项，每项不超过 20 字。",
 }
 
 

@@ -162,6 +162,10 @@ STATUS = {
     "SHIFT_IN_USE": 409,
     "TOO_MANY_SHIFTS": 422,
     "CLOCK_OUTSIDE_SHIFT": 409,
+    "AVATAR_TYPE": 415,
+    "AVATAR_TOO_LARGE": 413,
+    "AVATAR_NOT_SET": 404,
+    "SPECIALTIES_INVALID": 422,
 }
 
 # Werkzeug's HTTP errors (unmatched URLs, webargs' refusals…) → the envelope's code.

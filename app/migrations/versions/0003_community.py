@@ -64,6 +64,11 @@ def upgrade():
         batch.add_column(sa.Column("join_password_hash", sa.String(255), nullable=True))
     with op.batch_alter_table("accounts") as batch:
         batch.add_column(sa.Column("username_changed_at", sa.DateTime(), nullable=True))
+    with op.batch_alter_table("volunteers") as batch:
+        batch.add_column(sa.Column("background", sa.Text(), nullable=True))
+        batch.add_column(sa.Column("specialties", sa.JSON(), nullable=True))
+        batch.add_column(sa.Column("available_times", sa.JSON(), nullable=True))
+        batch.add_column(sa.Column("avatar_path", sa.String(255), nullable=True))
     op.create_table(
         "shifts",
         sa.Column("id", ID, autoincrement=True, nullable=False),
@@ -88,6 +93,9 @@ def downgrade():
         batch.drop_column("shift_id")
     op.drop_index("ix_shifts_activity_id", table_name="shifts")
     op.drop_table("shifts")
+    with op.batch_alter_table("volunteers") as batch:
+        for column in ("avatar_path", "available_times", "specialties", "background"):
+            batch.drop_column(column)
     with op.batch_alter_table("accounts") as batch:
         batch.drop_column("username_changed_at")
     with op.batch_alter_table("organisations") as batch:
