@@ -173,6 +173,8 @@ MESSAGES = {
     "AVATAR_TOO_LARGE": "头像图片不能超过 5 MB。",
     "AVATAR_NOT_SET": "尚未上传头像。",
     "SPECIALTIES_INVALID": "特长最多 10 项，每项不超过 20 字。",
+    "GROUP_ENROLLMENT_REFUSED": "团体中有志愿者不能报名该活动，整个团体均未报名，请查看原因后调整名单。",
+    "GROUP_EMPTY": "请选择要报名的志愿者。",
 }
 
 

@@ -166,6 +166,8 @@ STATUS = {
     "AVATAR_TOO_LARGE": 413,
     "AVATAR_NOT_SET": 404,
     "SPECIALTIES_INVALID": 422,
+    "GROUP_ENROLLMENT_REFUSED": 409,
+    "GROUP_EMPTY": 422,
 }
 
 # Werkzeug's HTTP errors (unmatched URLs, webargs' refusals…) → the envelope's code.

@@ -51,7 +51,7 @@ def enrollment_of(activity_id, volunteer_id):
     ).scalar_one_or_none()
 
 
-def _still_open(now):
+def still_open(now):
     return db.and_(Activity.revoked_at.is_(None), Activity.enroll_start <= now, Activity.enroll_end > now,
                    Activity.start_at > now)
 
@@ -72,12 +72,12 @@ def enroll(account_id, activity_id, position_id=None, shift_id=None):
     rules.check_can_enroll(state, volunteer.review_status, pending)
     enrollment = enrollment_of(activity.id, volunteer.id)
     rules.next_status(enrollment.status if enrollment else None, "enroll")
-    position = _chosen_position(activity, position_id)
-    shift = _chosen_shift(activity, shift_id)
+    position = chosen_position(activity, position_id)
+    shift = chosen_shift(activity, shift_id)
 
     claimed = db.session.execute(
         db.update(Activity)
-        .where(Activity.id == activity.id, Activity.taken_count < Activity.quota, _still_open(now))
+        .where(Activity.id == activity.id, Activity.taken_count < Activity.quota, still_open(now))
         .values(taken_count=Activity.taken_count + 1).execution_options(synchronize_session=False)
     ).rowcount
     if claimed != 1:
@@ -119,7 +119,7 @@ def enroll(account_id, activity_id, position_id=None, shift_id=None):
     return enrollment
 
 
-def _chosen_position(activity, position_id):
+def chosen_position(activity, position_id):
     """The position the volunteer chose: required when the activity has positions, refused otherwise."""
     if not activity.positions:
         if position_id is not None:
@@ -133,7 +133,7 @@ def _chosen_position(activity, position_id):
     return position
 
 
-def _chosen_shift(activity, shift_id):
+def chosen_shift(activity, shift_id):
     """The shift the volunteer chose: required when the activity has shifts, refused otherwise."""
     if not activity.shifts:
         if shift_id is not None:
