@@ -20,6 +20,9 @@ class Activity(db.Model):
                  "enroll_end", "end_at"),
         db.Index("ix_activities_family_start", "is_family", "start_at", "id", "revoked_at", "enroll_start",
                  "enroll_end", "end_at"),  # 亲子体验
+        db.Index("ix_activities_category_start", "service_category", "start_at", "id", "revoked_at",
+                 "enroll_start", "enroll_end", "end_at"),  # category=
+        db.Index("ix_activities_location", "latitude", "longitude"),  # near=: the box around the point
     )
 
     id = id_column()

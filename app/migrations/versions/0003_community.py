@@ -64,6 +64,9 @@ def upgrade():
         batch.add_column(sa.Column("join_password_hash", sa.String(255), nullable=True))
     with op.batch_alter_table("accounts") as batch:
         batch.add_column(sa.Column("username_changed_at", sa.DateTime(), nullable=True))
+    op.create_index("ix_activities_category_start", "activities",
+                    ["service_category", "start_at", "id", "revoked_at", "enroll_start", "enroll_end", "end_at"])
+    op.create_index("ix_activities_location", "activities", ["latitude", "longitude"])
     with op.batch_alter_table("volunteers") as batch:
         batch.add_column(sa.Column("background", sa.Text(), nullable=True))
         batch.add_column(sa.Column("specialties", sa.JSON(), nullable=True))
@@ -87,6 +90,8 @@ def upgrade():
 
 
 def downgrade():
+    op.drop_index("ix_activities_location", table_name="activities")
+    op.drop_index("ix_activities_category_start", table_name="activities")
     with op.batch_alter_table("enrollments") as batch:
         batch.drop_index("ix_enrollments_shift_id")
         batch.drop_constraint("fk_enrollments_shift_id_shifts", type_="foreignkey")
