@@ -175,6 +175,13 @@ MESSAGES = {
     "SPECIALTIES_INVALID": "特长最多 10 项，每项不超过 20 字。",
     "GROUP_ENROLLMENT_REFUSED": "团体中有志愿者不能报名该活动，整个团体均未报名，请查看原因后调整名单。",
     "GROUP_EMPTY": "请选择要报名的志愿者。",
+    "COMPLAINT_TEXT_INVALID": "内容不能为空，且不超过 1000 字。",
+    "COMPLAINT_TARGET_NOT_FOUND": "投诉/举报的对象不存在。",
+    "COMPLAINT_IMAGE_TYPE": "图片只能是 JPEG 或 PNG。",
+    "COMPLAINT_IMAGE_TOO_LARGE": "每张图片不超过 5 MB，最多 3 张。",
+    "COMPLAINT_NOT_FOUND": "投诉/举报不存在。",
+    "COMPLAINT_ALREADY_RESOLVED": "该投诉/举报已处理。",
+    "COMPLAINT_RATE_LIMITED": "提交过于频繁，请稍后再试。",
 }
 
 

@@ -1,4 +1,5 @@
 """JSON shapes of the membership and community area (issue 13)."""
+from app.domain import complaints as complaint_rules
 from app.domain import membership as membership_rules
 from app.security import pii
 from app.timeutil import to_iso
@@ -67,3 +68,30 @@ def shift(row):
         "taken": row.taken_count,
         "places_left": max(0, row.capacity - row.taken_count),
     }
+
+
+def complaint(row):
+    """A complaint as its complainant sees it."""
+    return {
+        "id": row.id,
+        "kind": row.kind,
+        "kind_label": complaint_rules.KINDS[row.kind],
+        "target_type": row.target_type,
+        "target_type_label": complaint_rules.TARGETS[row.target_type],
+        "target_id": row.target_id,
+        "text": row.text,
+        "image_count": len(row.image_paths or []),
+        "status": row.status,
+        "status_label": complaint_rules.LABELS[row.status],
+        "resolution": row.resolution,
+        "created_at": to_iso(row.created_at),
+        "resolved_at": to_iso(row.resolved_at),
+    }
+
+
+def complaint_for_handler(row):
+    data = complaint(row)
+    data["complainant"] = pii.mask_name(row.complainant.real_name or row.complainant.username or "")
+    data["image_urls"] = [f"/api/v1/admin/complaints/{row.id}/images/{n}"
+                          for n in range(1, len(row.image_paths or []) + 1)]
+    return data

@@ -22,3 +22,27 @@ class Comment(db.Model):
     hidden_reason = db.Column(db.String(255), nullable=True)
 
     author = db.relationship("Account", foreign_keys=[author_account_id])
+
+
+class Complaint(db.Model):
+    """投诉 / 举报 by a logged-in person; handler_org_id: the organisation that handles it (None:
+    the platform admin). Images are stored by us, resized, outside the web root."""
+
+    __tablename__ = "complaints"
+    __table_args__ = (db.Index("ix_complaints_handler_status", "handler_org_id", "status", "id"),)
+
+    id = id_column()
+    kind = db.Column(db.String(20), nullable=False)  # complaint / report
+    target_type = db.Column(db.String(20), nullable=False)
+    target_id = db.Column(IdType, nullable=False)
+    handler_org_id = fk("organisations.id", nullable=True)
+    complainant_account_id = fk("accounts.id", nullable=False, index=True)
+    text = db.Column(db.Text, nullable=False)
+    image_paths = db.Column(db.JSON, nullable=True)
+    status = db.Column(db.String(20), nullable=False, default="pending")
+    resolution = db.Column(db.Text, nullable=True)
+    resolved_by = fk("accounts.id", nullable=True)
+    resolved_at = db.Column(db.DateTime, nullable=True)
+    created_at = created_column()
+
+    complainant = db.relationship("Account", foreign_keys=[complainant_account_id])

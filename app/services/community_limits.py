@@ -4,7 +4,7 @@ have them (app/services/verification.py).
 
 WRONG_JOIN_PASSWORD: wrong 免审密码 tries per volunteer, all organisations together, so that a
 join password cannot be guessed by trying; the right one or a plain request is never counted.
-COMMENTS: 留言 per person.
+COMMENTS: 留言 per person; COMPLAINTS: 投诉 / 举报 per person.
 """
 from flask import current_app
 from limits import parse, parse_many
@@ -17,6 +17,8 @@ from app.extensions import redis_store
 WRONG_JOIN_PASSWORD = parse("5 per 15 minutes")
 # 留言 per person: a conversation, not a flood.
 COMMENTS = parse_many("5/minute;30/hour")
+# 投诉 / 举报 per person (each may carry images).
+COMPLAINTS = parse_many("5/hour;20/day")
 
 
 def _limiter():

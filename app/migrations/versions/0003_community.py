@@ -64,6 +64,25 @@ def upgrade():
         batch.add_column(sa.Column("join_password_hash", sa.String(255), nullable=True))
     with op.batch_alter_table("accounts") as batch:
         batch.add_column(sa.Column("username_changed_at", sa.DateTime(), nullable=True))
+    op.create_table(
+        "complaints",
+        sa.Column("id", ID, autoincrement=True, nullable=False),
+        sa.PrimaryKeyConstraint("id", name="pk_complaints"),
+        sa.Column("kind", sa.String(20), nullable=False),
+        sa.Column("target_type", sa.String(20), nullable=False),
+        sa.Column("target_id", ID, nullable=False),
+        fk_column("complaints", "handler_org_id", "organisations", nullable=True),
+        fk_column("complaints", "complainant_account_id", "accounts", nullable=False),
+        sa.Column("text", sa.Text(), nullable=False),
+        sa.Column("image_paths", sa.JSON(), nullable=True),
+        sa.Column("status", sa.String(20), nullable=False),
+        sa.Column("resolution", sa.Text(), nullable=True),
+        fk_column("complaints", "resolved_by", "accounts", nullable=True),
+        sa.Column("resolved_at", sa.DateTime(), nullable=True),
+        sa.Column("created_at", sa.DateTime(), nullable=False),
+    )
+    op.create_index("ix_complaints_handler_status", "complaints", ["handler_org_id", "status", "id"])
+    op.create_index("ix_complaints_complainant_account_id", "complaints", ["complainant_account_id"])
     op.create_index("ix_activities_category_start", "activities",
                     ["service_category", "start_at", "id", "revoked_at", "enroll_start", "enroll_end", "end_at"])
     op.create_index("ix_activities_location", "activities", ["latitude", "longitude"])
@@ -90,6 +109,9 @@ def upgrade():
 
 
 def downgrade():
+    op.drop_index("ix_complaints_complainant_account_id", table_name="complaints")
+    op.drop_index("ix_complaints_handler_status", table_name="complaints")
+    op.drop_table("complaints")
     op.drop_index("ix_activities_location", table_name="activities")
     op.drop_index("ix_activities_category_start", table_name="activities")
     with op.batch_alter_table("enrollments") as batch:
