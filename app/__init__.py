@@ -19,6 +19,7 @@ from app.request_globals import RequestGlobals
 from app.security import pii
 from handlers import callback, menu
 from miniprogram_api import (
+    achievements,
     activities,
     admin_accounts,
     admin_activities,
@@ -46,10 +47,10 @@ MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
 # The mini-program API, in the order the OpenAPI description lists them.
 API_BLUEPRINTS = (
-    activities.blp, admin_accounts.blp, admin_activities.blp, attendance.blp, auth.blp, comments.blp,
-    complaints.blp, group_enrollment.blp, hours.blp, me.blp, me_account.blp, me_profile.blp, memberships.blp,
-    my_activities.blp, org_management.blp, organisations.blp, registration.blp, shifts.blp, subscriptions.blp,
-    wx_auth.blp,
+    achievements.blp, activities.blp, admin_accounts.blp, admin_activities.blp, attendance.blp, auth.blp,
+    comments.blp, complaints.blp, group_enrollment.blp, hours.blp, me.blp, me_account.blp, me_profile.blp,
+    memberships.blp, my_activities.blp, org_management.blp, organisations.blp, registration.blp, shifts.blp,
+    subscriptions.blp, wx_auth.blp,
 )
 # The callback's server check, the city-service H5 pages, the health check and the menu command.
 BLUEPRINTS = (health.bp, callback.bp, h5_bind.bp, h5_card.bp, h5_scan.bp, menu.bp)

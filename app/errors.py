@@ -182,6 +182,8 @@ MESSAGES = {
     "COMPLAINT_NOT_FOUND": "投诉/举报不存在。",
     "COMPLAINT_ALREADY_RESOLVED": "该投诉/举报已处理。",
     "COMPLAINT_RATE_LIMITED": "提交过于频繁，请稍后再试。",
+    "ACHIEVEMENT_DATE_FUTURE": "日期不能晚于今天。",
+    "TRAINING_NOT_FOUND": "培训不存在。",
 }
 
 

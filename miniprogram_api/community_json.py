@@ -1,4 +1,5 @@
 """JSON shapes of the membership and community area (issue 13)."""
+from app.domain import achievements as achievement_rules
 from app.domain import complaints as complaint_rules
 from app.domain import membership as membership_rules
 from app.security import pii
@@ -95,3 +96,30 @@ def complaint_for_handler(row):
     data["image_urls"] = [f"/api/v1/admin/complaints/{row.id}/images/{n}"
                           for n in range(1, len(row.image_paths or []) + 1)]
     return data
+
+
+def training(row, completed_at=None):
+    data = {
+        "id": row.id,
+        "org": {"id": row.org_id, "name": row.organisation.name},
+        "title": row.title,
+        "description": row.description,
+        "held_on": row.held_on.isoformat(),
+        "minutes": row.minutes,
+    }
+    if completed_at is not None:
+        data["completed_at"] = to_iso(completed_at)
+    return data
+
+
+def commendation(row):
+    return {
+        "id": row.id,
+        "volunteer_id": row.volunteer_id,
+        "org": {"id": row.org_id, "name": row.organisation.name},
+        "title": row.title,
+        "level": row.level,
+        "level_label": achievement_rules.COMMENDATION_LEVELS[row.level],
+        "awarded_on": row.awarded_on.isoformat(),
+        "issuer": row.issuer,
+    }

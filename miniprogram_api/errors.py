@@ -175,6 +175,8 @@ STATUS = {
     "COMPLAINT_NOT_FOUND": 404,
     "COMPLAINT_ALREADY_RESOLVED": 409,
     "COMPLAINT_RATE_LIMITED": 429,
+    "ACHIEVEMENT_DATE_FUTURE": 422,
+    "TRAINING_NOT_FOUND": 404,
 }
 
 # Werkzeug's HTTP errors (unmatched URLs, webargs' refusals…) → the envelope's code.

@@ -3,7 +3,7 @@ from app.models.account import Account, AuthSession, HomeOrgChange, Volunteer, W
 from app.models.activity import Activity, Enrollment, Invitation, Position, Shift
 from app.models.audit import AuditLog
 from app.models.card import CardApplication
-from app.models.community import Comment, Complaint
+from app.models.community import Commendation, Comment, Complaint, Training, TrainingCompletion
 from app.models.hours import ClockEvent, Objection, ServiceRecord, SupplementEntry
 from app.models.notify import OutboxMessage, SubscribeConsent
 from app.models.organisation import OrgAdmin, Organisation, OrgMembership
@@ -16,6 +16,7 @@ __all__ = [
     "CardApplication",
     "ClockEvent",
     "Comment",
+    "Commendation",
     "Complaint",
     "Enrollment",
     "HomeOrgChange",
@@ -30,6 +31,8 @@ __all__ = [
     "ServiceRecord",
     "Shift",
     "SupplementEntry",
+    "Training",
+    "TrainingCompletion",
     "Volunteer",
     "WechatIdentity",
 ]

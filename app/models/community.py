@@ -46,3 +46,51 @@ class Complaint(db.Model):
     created_at = created_column()
 
     complainant = db.relationship("Account", foreign_keys=[complainant_account_id])
+
+
+class Training(db.Model):
+    """培训: a session an organisation held; who completed it is in TrainingCompletion."""
+
+    __tablename__ = "trainings"
+
+    id = id_column()
+    org_id = fk("organisations.id", nullable=False, index=True)
+    title = db.Column(db.String(120), nullable=False)
+    description = db.Column(db.Text, nullable=True)
+    held_on = db.Column(db.Date, nullable=False)
+    minutes = db.Column(db.Integer, nullable=True)
+    created_by = fk("accounts.id", nullable=True)
+    created_at = created_column()
+
+    organisation = db.relationship("Organisation")
+
+
+class TrainingCompletion(db.Model):
+    __tablename__ = "training_completions"
+    __table_args__ = (db.UniqueConstraint("training_id", "volunteer_id"),)
+
+    id = id_column()
+    training_id = fk("trainings.id", nullable=False)
+    volunteer_id = fk("volunteers.id", nullable=False, index=True)
+    recorded_by = fk("accounts.id", nullable=True)
+    created_at = created_column()
+
+    training = db.relationship("Training")
+
+
+class Commendation(db.Model):
+    """表彰 of a volunteer (title, level, date, issuing body), recorded by an organisation."""
+
+    __tablename__ = "commendations"
+
+    id = id_column()
+    org_id = fk("organisations.id", nullable=False, index=True)
+    volunteer_id = fk("volunteers.id", nullable=False, index=True)
+    title = db.Column(db.String(120), nullable=False)
+    level = db.Column(db.String(20), nullable=False)
+    awarded_on = db.Column(db.Date, nullable=False)
+    issuer = db.Column(db.String(120), nullable=False)
+    created_by = fk("accounts.id", nullable=True)
+    created_at = created_column()
+
+    organisation = db.relationship("Organisation")

@@ -83,6 +83,45 @@ def upgrade():
     )
     op.create_index("ix_complaints_handler_status", "complaints", ["handler_org_id", "status", "id"])
     op.create_index("ix_complaints_complainant_account_id", "complaints", ["complainant_account_id"])
+    op.create_table(
+        "trainings",
+        sa.Column("id", ID, autoincrement=True, nullable=False),
+        sa.PrimaryKeyConstraint("id", name="pk_trainings"),
+        fk_column("trainings", "org_id", "organisations", nullable=False),
+        sa.Column("title", sa.String(120), nullable=False),
+        sa.Column("description", sa.Text(), nullable=True),
+        sa.Column("held_on", sa.Date(), nullable=False),
+        sa.Column("minutes", sa.Integer(), nullable=True),
+        fk_column("trainings", "created_by", "accounts", nullable=True),
+        sa.Column("created_at", sa.DateTime(), nullable=False),
+    )
+    op.create_index("ix_trainings_org_id", "trainings", ["org_id"])
+    op.create_table(
+        "training_completions",
+        sa.Column("id", ID, autoincrement=True, nullable=False),
+        sa.PrimaryKeyConstraint("id", name="pk_training_completions"),
+        fk_column("training_completions", "training_id", "trainings", nullable=False),
+        fk_column("training_completions", "volunteer_id", "volunteers", nullable=False),
+        fk_column("training_completions", "recorded_by", "accounts", nullable=True),
+        sa.Column("created_at", sa.DateTime(), nullable=False),
+        sa.UniqueConstraint("training_id", "volunteer_id", name="uq_training_completions_training_id"),
+    )
+    op.create_index("ix_training_completions_volunteer_id", "training_completions", ["volunteer_id"])
+    op.create_table(
+        "commendations",
+        sa.Column("id", ID, autoincrement=True, nullable=False),
+        sa.PrimaryKeyConstraint("id", name="pk_commendations"),
+        fk_column("commendations", "org_id", "organisations", nullable=False),
+        fk_column("commendations", "volunteer_id", "volunteers", nullable=False),
+        sa.Column("title", sa.String(120), nullable=False),
+        sa.Column("level", sa.String(20), nullable=False),
+        sa.Column("awarded_on", sa.Date(), nullable=False),
+        sa.Column("issuer", sa.String(120), nullable=False),
+        fk_column("commendations", "created_by", "accounts", nullable=True),
+        sa.Column("created_at", sa.DateTime(), nullable=False),
+    )
+    op.create_index("ix_commendations_org_id", "commendations", ["org_id"])
+    op.create_index("ix_commendations_volunteer_id", "commendations", ["volunteer_id"])
     op.create_index("ix_activities_category_start", "activities",
                     ["service_category", "start_at", "id", "revoked_at", "enroll_start", "enroll_end", "end_at"])
     op.create_index("ix_activities_location", "activities", ["latitude", "longitude"])
@@ -109,6 +148,13 @@ def upgrade():
 
 
 def downgrade():
+    op.drop_index("ix_commendations_volunteer_id", table_name="commendations")
+    op.drop_index("ix_commendations_org_id", table_name="commendations")
+    op.drop_table("commendations")
+    op.drop_index("ix_training_completions_volunteer_id", table_name="training_completions")
+    op.drop_table("training_completions")
+    op.drop_index("ix_trainings_org_id", table_name="trainings")
+    op.drop_table("trainings")
     op.drop_index("ix_complaints_complainant_account_id", table_name="complaints")
     op.drop_index("ix_complaints_handler_status", table_name="complaints")
     op.drop_table("complaints")
