@@ -1,10 +1,14 @@
 """Several organisations per volunteer: 加入组织 with and without the 免审密码, the 20 / 5 limits,
 the admin's decisions and removals, leaving, and members invited as the organisation's own."""
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
 from app.extensions import db
 from app.models import AuditLog, OrgMembership, OutboxMessage
 from app.security.passwords import hash_password
 from tests.activity_helpers import bind_mp
 from tests.api.accounts_helpers import error_code
+from tests.services.test_enrollment_concurrency import tokens_for
 
 JOIN_PASSWORD = "join2026"
 _hash = {}
@@ -186,3 +190,24 @@ def test_members_are_invited_as_the_organisations_own_volunteers(client, factori
                          json={"volunteer_ids": [member.id, outsider.id]}, headers=admin).json
     assert answer["invited"] == [member.id]
     assert [(r["volunteer_id"], r["code"]) for r in answer["refused"]] == [(outsider.id, "VOLUNTEER_NOT_IN_ORG")]
+
+
+def test_six_requests_at_once_still_leave_five_pending(app, factories):
+    volunteer = factories.volunteer(factories.org())
+    orgs = [factories.org() for _ in range(6)]
+    token = tokens_for([volunteer])[0]
+    barrier = threading.Barrier(len(orgs))
+
+    def press(org_id):
+        client = app.test_client()
+        barrier.wait()
+        response = client.post(f"/api/v1/organisations/{org_id}/memberships", json={},
+                               headers={"Authorization": f"Bearer {token}"})
+        return response.status_code, (response.json.get("error") or {}).get("code")
+
+    with ThreadPoolExecutor(max_workers=len(orgs)) as pool:
+        results = list(pool.map(press, [o.id for o in orgs]))
+    assert sorted(results, key=str) == sorted([(201, None)] * 5 + [(409, "MEMBERSHIP_PENDING_LIMIT")], key=str)
+    db.session.rollback()  # a fresh snapshot (MariaDB: REPEATABLE READ)
+    assert db.session.execute(db.select(db.func.count()).select_from(OrgMembership)
+                              .filter_by(volunteer_id=volunteer.id, status="pending")).scalar_one() == 5
