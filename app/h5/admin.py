@@ -10,7 +10,7 @@ from app.errors import DomainError
 from app.h5 import auth
 from app.h5.activities import _page
 from app.h5.texts import MESSAGES, TITLES
-from app.services import attendance, enrollment, volunteer_review, wechat_oauth
+from app.services import clock_codes, clocking, enrollment, face_check, volunteer_review, wechat_oauth
 from app.services.activities import list_managed_activities, managed_activity
 from app.services.activity_roster import activity_roster
 from app.timeutil import utcnow
@@ -50,13 +50,13 @@ def activity(activity_id):
 
 @bp.post("/activities/<int:activity_id>/face-checks")
 @auth.admin_required
-def face_check(activity_id):
+def face_check_volunteer(activity_id):
     ids = _ids()
     if not ids:
         flash(MESSAGES["none_chosen"], "error")
     else:
         try:
-            volunteer = attendance.face_check(auth.current_account(), ids[0], activity_id)
+            volunteer = face_check.mark_checked(auth.current_account(), ids[0], activity_id)
         except DomainError as exc:
             flash(exc.message, "error")
         else:
@@ -92,7 +92,7 @@ def decide(activity_id):
 # --- the check-in / check-out code display ---
 
 def _issue(activity_id, kind):
-    issued = attendance.issue_clock_code(auth.current_account(), activity_id, kind)
+    issued = clock_codes.issue_clock_code(auth.current_account(), activity_id, kind)
     life = current_app.config["CLOCK_CODE_SECONDS"]
     expires_in = max(0, int((issued["expires_at"] - utcnow()).total_seconds()))
     return {"code": issued["code"], "kind": kind, "expires_in": expires_in, "life": life,
@@ -142,7 +142,7 @@ def scan_volunteer(activity_id):
     code = (request.form.get("code") or "").strip()
     kind = request.form.get("kind") if request.form.get("kind") in KINDS else None
     try:
-        result = attendance.scan_volunteer(auth.current_account(), activity_id, code, kind=kind)
+        result = clocking.scan_volunteer(auth.current_account(), activity_id, code, kind=kind)
     except DomainError as exc:
         return _scan_page(activity_id, exc.status, error=exc.message)
     if result["kind"] == "checkin":

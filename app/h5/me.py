@@ -12,7 +12,16 @@ from app.h5 import auth
 from app.h5.activities import _page
 from app.h5.texts import MESSAGES, TITLES
 from app.security.pii import mask_id, mask_phone
-from app.services import account_security, attendance, card, qrimage, records, registration, volunteer_overview
+from app.services import (
+    account_security,
+    card,
+    clock_codes,
+    clocking,
+    qrimage,
+    records,
+    registration,
+    volunteer_overview,
+)
 from app.services.enrollment import MY_GROUPS, my_activities
 from app.timeutil import utcnow
 
@@ -71,7 +80,7 @@ def scans():
     if refusal:
         return refusal
     page = _page(request.args.get("page"))
-    items = attendance.my_scans(auth.current_account(), page=page, per_page=PER_PAGE)
+    items = clocking.my_scans(auth.current_account(), page=page, per_page=PER_PAGE)
     return render_template("h5/scans.html", title=TITLES["scans"], items=items, page=page, per_page=PER_PAGE)
 
 
@@ -173,13 +182,13 @@ def my_code():
     if refusal:
         return refusal
     return render_template("h5/my_personal_code.html", title=TITLES["code"],
-                           refresh_in=attendance.personal_code(auth.current_account())["refresh_in"])
+                           refresh_in=clock_codes.personal_code(auth.current_account())["refresh_in"])
 
 
 @bp.get("/code.png")
 @auth.account_required
 def my_code_png():
-    code = attendance.personal_code(auth.current_account())
+    code = clock_codes.personal_code(auth.current_account())
     response = Response(qrimage.png(code["code"]), mimetype="image/png")
     response.headers["Cache-Control"] = "no-store"
     return response

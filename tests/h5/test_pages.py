@@ -2,7 +2,7 @@
 (with the session's CSRF token) and a refusal is a Chinese message, never a stack trace."""
 from app.extensions import db
 from app.models import CardApplication, Enrollment, Invitation, Objection, Volunteer
-from app.services import attendance
+from app.services import clock_codes
 from tests.factories import PASSWORD
 from tests.h5.conftest import oauth_login
 
@@ -54,7 +54,7 @@ def test_the_volunteer_edits_profile_changes_password_applies_for_a_card_and_obj
 def test_the_admin_scans_a_personal_code_and_runs_the_roster(client, world, emulator, factories):
     oauth_login(client, emulator, "h5-admin", "/h5/")
     running = world.running.id
-    personal = attendance.personal_code(world.volunteer.account)["code"]
+    personal = clock_codes.personal_code(world.volunteer.account)["code"]
     scanned = post(client, f"/h5/admin/activities/{running}/scan", code=personal)
     assert scanned.status_code == 200 and "签到成功" in scanned.get_data(as_text=True)
     forged = post(client, f"/h5/admin/activities/{running}/scan", code="P" + "A" * 28)
