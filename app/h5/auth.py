@@ -73,6 +73,8 @@ def current_openid():
         return None
     now = int(time.time())
     confirmed = session.get(CONFIRMED_AT)
+    if confirmed is None:  # confirmed by /h5/bind/'s or /h5/scan/'s own OAuth (until they use this module)
+        session[CONFIRMED_AT] = confirmed = now
     if not isinstance(confirmed, int) or now - confirmed > session_seconds():
         for key in (OPENID, CONFIRMED_AT):
             session.pop(key, None)

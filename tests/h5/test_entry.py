@@ -88,3 +88,15 @@ def test_an_unbound_user_sees_public_pages_and_is_offered_binding(client, world,
     assert 'href="/h5/bind/"' in offer.get_data(as_text=True)
     with client.session_transaction() as session:
         assert session["h5_after_bind"] == "/h5/me/"
+
+
+def test_a_session_opened_by_the_binding_page_is_adopted(client, world, emulator):
+    requests.post(emulator.url + "/__emulator__/oauth-user", json={"user": "h5-vol"}, timeout=5)
+    authorize = client.get("/h5/bind/").headers["Location"]
+    back = urlsplit(requests.get(authorize, allow_redirects=False, timeout=5).headers["Location"])
+    client.get(f"{back.path}?{back.query}")
+    with client.session_transaction() as session:
+        assert CONFIRMED_AT not in session
+    assert client.get("/h5/me/").status_code == 200  # no second OAuth round
+    with client.session_transaction() as session:
+        assert isinstance(session[CONFIRMED_AT], int)
