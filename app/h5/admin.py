@@ -8,9 +8,19 @@ from app.domain import activity_state as st
 from app.domain import identity_check as check_rules
 from app.errors import DomainError
 from app.h5 import auth
+from app.h5 import errors as h5_errors
 from app.h5.activities import _page
 from app.h5.texts import MESSAGES, TITLES
-from app.services import clock_codes, clocking, enrollment, face_check, volunteer_review, wechat_oauth
+from app.services import (
+    admissions,
+    clock_codes,
+    clocking,
+    face_check,
+    invitations,
+    rosters,
+    volunteer_review,
+    wechat_oauth,
+)
 from app.services.activities import list_managed_activities, managed_activity
 from app.services.activity_roster import activity_roster
 from app.timeutil import utcnow
@@ -83,9 +93,9 @@ def decide(activity_id):
     elif action in ("admit", "remove"):
         names = {v: request.form.get(f"name_{v}", v) for v in map(str, ids)}
         if action == "admit":
-            _report(enrollment.admit(auth.current_account(), activity_id, ids), "admitted", "admitted", names)
+            _report(admissions.admit(auth.current_account(), activity_id, ids), "admitted", "admitted", names)
         else:
-            _report(enrollment.remove(auth.current_account(), activity_id, ids), "removed", "removed", names)
+            _report(admissions.remove(auth.current_account(), activity_id, ids), "removed", "removed", names)
     return redirect(url_for("h5_admin.activity", activity_id=activity_id) + "#admission")
 
 
@@ -118,7 +128,7 @@ def code_json(activity_id):
     try:
         return jsonify({"ok": True, **_issue(activity_id, _kind(request.args.get("kind")))})
     except DomainError as exc:
-        return jsonify({"ok": False, "code": exc.code, "message": exc.message}), exc.status
+        return jsonify({"ok": False, "code": exc.code, "message": exc.message}), h5_errors.status_of(exc)
 
 
 # --- scanning a volunteer's personal code ---
@@ -144,7 +154,7 @@ def scan_volunteer(activity_id):
     try:
         result = clocking.scan_volunteer(auth.current_account(), activity_id, code, kind=kind)
     except DomainError as exc:
-        return _scan_page(activity_id, exc.status, error=exc.message)
+        return _scan_page(activity_id, h5_errors.status_of(exc), error=exc.message)
     if result["kind"] == "checkin":
         message = MESSAGES["scan_checkin"]
     else:
@@ -156,9 +166,9 @@ def scan_volunteer(activity_id):
 
 @bp.get("/activities/<int:activity_id>/invitations")
 @auth.admin_required
-def invitations(activity_id):
+def invitation_list(activity_id):
     name = (request.args.get("name") or "").strip()[:50]
-    activity, rows, total = enrollment.invitable_volunteers(auth.current_account(), activity_id, name=name or None,
+    activity, rows, total = rosters.invitable_volunteers(auth.current_account(), activity_id, name=name or None,
                                                              per_page=50)
     return render_template("h5/invite.html", title=TITLES["invite"], activity=activity, rows=rows, total=total,
                            name=name)
@@ -173,10 +183,10 @@ def invite(activity_id):
     else:
         names = {v: request.form.get(f"name_{v}", v) for v in map(str, ids)}
         try:
-            _report(enrollment.invite(auth.current_account(), activity_id, ids), "invited", "invited", names)
+            _report(invitations.invite(auth.current_account(), activity_id, ids), "invited", "invited", names)
         except DomainError as exc:
             flash(exc.message, "error")
-    return redirect(url_for("h5_admin.invitations", activity_id=activity_id))
+    return redirect(url_for("h5_admin.invitation_list", activity_id=activity_id))
 
 
 # --- volunteer registrations waiting for review ---

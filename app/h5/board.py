@@ -3,6 +3,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 
 from app.errors import DomainError
 from app.h5 import auth
+from app.h5 import errors as h5_errors
 from app.h5.activities import _page
 from app.h5.texts import MESSAGES, TITLES
 from app.services import objection_intake, records
@@ -47,6 +48,6 @@ def file_objection(record_id):
                                           ip=request.remote_addr)
     except DomainError as exc:
         return render_template("h5/objection.html", title=TITLES["objection"], record_id=record_id,
-                               error=exc.message, text=text, contact=contact), exc.status
+                               error=exc.message, text=text, contact=contact), h5_errors.status_of(exc)
     flash(MESSAGES["objection_filed"], "ok")
     return redirect(url_for("h5_board.board"))

@@ -9,6 +9,7 @@ from app.domain import card as card_rules
 from app.domain.registration import EDUCATION_LEVELS, GENDERS
 from app.errors import DomainError
 from app.h5 import auth
+from app.h5 import errors as h5_errors
 from app.h5.activities import _page
 from app.h5.texts import MESSAGES, TITLES
 from app.security.pii import mask_id, mask_phone
@@ -22,7 +23,7 @@ from app.services import (
     registration,
     volunteer_overview,
 )
-from app.services.enrollment import MY_GROUPS, my_activities
+from app.services.my_activities import MY_GROUPS, my_activities_page
 from app.timeutil import utcnow
 
 bp = auth.protect(Blueprint("h5_me", __name__, url_prefix="/h5/me"))
@@ -55,10 +56,10 @@ def activities():
         return refusal
     group = request.args.get("group") if request.args.get("group") in MY_GROUPS else "enrolled"
     page = _page(request.args.get("page"))
-    rows, total = my_activities(auth.current_account().id, group=group, now=utcnow(), page=page,
-                                per_page=PER_PAGE)
+    data = my_activities_page(auth.current_account().id, group=group, now=utcnow(), page=page, per_page=PER_PAGE)
+    rows, total = [(e, a) for e, a, _ in data["rows"]], data["total"]
     return render_template("h5/my_activities.html", title=TITLES["my_activities"], groups=MY_GROUPS,
-                           group=group, rows=rows, total=total, page=page,
+                           group=group, rows=rows, total=total, counts=data["counts"], page=page,
                            pages=max(1, -(-total // PER_PAGE)))
 
 
@@ -116,7 +117,7 @@ def save_profile():
     try:
         registration.update_profile(auth.current_account(), changes)
     except DomainError as exc:
-        return _profile_page(exc.status, error=exc.message)
+        return _profile_page(h5_errors.status_of(exc), error=exc.message)
     flash(MESSAGES["profile_saved"], "ok")
     return redirect(url_for("h5_me.profile"))
 
@@ -137,7 +138,8 @@ def change_password():
         account_security.change_password(auth.current_account(), old, new,
                                          ttl_seconds=current_app.config["SESSION_TTL_SECONDS"])
     except DomainError as exc:
-        return render_template("h5/password.html", title=TITLES["password"], error=exc.message), exc.status
+        page = render_template("h5/password.html", title=TITLES["password"], error=exc.message)
+        return page, h5_errors.status_of(exc)
     flash(MESSAGES["password_changed"], "ok")
     return redirect(url_for("h5_me.me"))
 
@@ -170,7 +172,7 @@ def apply_card():
     try:
         card.apply(auth.current_account(), **form)
     except DomainError as exc:
-        return _card_page(exc.status, error=exc.message, form=form)
+        return _card_page(h5_errors.status_of(exc), error=exc.message, form=form)
     flash(MESSAGES["card_applied"], "ok")
     return redirect(url_for("h5_me.my_card"))
 
