@@ -5,6 +5,7 @@ Every blueprint, error handler, middleware and command the service has is named 
 from pathlib import Path
 
 from flask import Flask
+from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from app import cli, db_pool
@@ -48,8 +49,14 @@ def register_extensions(app):
 
 def register_blueprints(app):
     from app import health
+    from app.h5 import activities as h5_activities
+    from app.h5 import admin as h5_admin
     from app.h5 import bind as h5_bind
+    from app.h5 import board as h5_board
     from app.h5 import card as h5_card
+    from app.h5 import home as h5_home
+    from app.h5 import me as h5_me
+    from app.h5 import organisations as h5_orgs
     from app.h5 import scan as h5_scan
     from handlers import callback, menu
     from miniprogram_api import (
@@ -75,7 +82,8 @@ def register_blueprints(app):
         me_account.blp, my_activities.blp, organisations.blp, registration.blp, subscriptions.blp, wx_auth.blp,
     ))
     # The health check, the callback's server check, the city-service H5 pages and the menu command.
-    for blueprint in (health.bp, callback.bp, h5_bind.bp, h5_card.bp, h5_scan.bp, menu.bp):
+    for blueprint in (health.bp, callback.bp, h5_home.bp, h5_activities.bp, h5_orgs.bp, h5_me.bp, h5_board.bp,
+                      h5_admin.bp, h5_bind.bp, h5_card.bp, h5_scan.bp, menu.bp):
         app.register_blueprint(blueprint)
 
 
@@ -84,10 +92,14 @@ def register_errorhandlers(app):
     the JSON envelope on /api/, an error page on /h5/, and a polite reply for the WeChat callback,
     which is answered in front of Flask's routing and so calls errorhandlers.wechat_reply itself."""
     from app import errorhandlers
+    from app.h5 import errors as h5_errors
 
     # On the app, not a blueprint: unmatched URLs (404, 405) never reach a blueprint's handlers.
     app.register_error_handler(DomainError, errorhandlers.handle_domain_error)
     app.register_error_handler(Exception, errorhandlers.handle_unexpected)
+    # Replaces flask-smorest's HTTPException handler (registered by init_api): an unknown /h5/ page
+    # gets a friendly Chinese page; every other path goes on to the API's handling as before.
+    app.register_error_handler(HTTPException, h5_errors.handle_http_error)
 
 
 def register_middleware(app):
