@@ -13,6 +13,7 @@ from app.errors import DomainError
 from app.extensions import db, jobs, migrate, redis_store
 from app.h5 import bind as h5_bind
 from app.h5 import card as h5_card
+from app.h5 import certificate as h5_certificate
 from app.h5 import scan as h5_scan
 from app.h5.sessions import QuickCookieSessionInterface
 from app.request_globals import RequestGlobals
@@ -22,14 +23,18 @@ from miniprogram_api import (
     activities,
     admin_accounts,
     admin_activities,
+    admin_exports,
     attendance,
     auth,
+    certificates,
     hours,
     init_api,
     me,
     me_account,
+    messages,
     my_activities,
     organisations,
+    record_transfers,
     registration,
     subscriptions,
     wx_auth,
@@ -41,9 +46,11 @@ MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 API_BLUEPRINTS = (
     activities.blp, admin_accounts.blp, admin_activities.blp, attendance.blp, auth.blp, hours.blp, me.blp,
     me_account.blp, my_activities.blp, organisations.blp, registration.blp, subscriptions.blp, wx_auth.blp,
+    # what volunteers and organisations take away (issue 12)
+    admin_exports.blp, certificates.blp, messages.blp, record_transfers.blp,
 )
 # The callback's server check, the city-service H5 pages, the health check and the menu command.
-BLUEPRINTS = (health.bp, callback.bp, h5_bind.bp, h5_card.bp, h5_scan.bp, menu.bp)
+BLUEPRINTS = (health.bp, callback.bp, h5_bind.bp, h5_card.bp, h5_certificate.bp, h5_scan.bp, menu.bp)
 
 
 def create_app(config=None):
