@@ -19,6 +19,7 @@ from app.errors import DomainError
 FORMAT, VERSION = "izyz-service-records", 1
 MAX_RECORDS = 5000
 MAX_MINUTES = 24 * 60
+MIN_SHOWN = 6  # digits of the ID number a masked one must show to be compared at all
 
 
 def build(*, platform, region, exported_at, volunteer, records):
@@ -66,9 +67,10 @@ def parse(document):
 
 
 def same_person(masked_in_document, id_number):
-    """The document's masked ID number agrees with the requester's full one where it shows digits."""
+    """The document's masked ID number agrees with the requester's full one where it shows digits
+    (at least MIN_SHOWN of them)."""
     masked = (masked_in_document or "").strip().upper()
     full = (id_number or "").strip().upper()
-    if not masked or len(masked) != len(full):
+    if not masked or len(masked) != len(full) or len(masked.replace("*", "")) < MIN_SHOWN:
         return False
     return all(m == "*" or m == f for m, f in zip(masked, full, strict=True))
