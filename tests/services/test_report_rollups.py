@@ -28,3 +28,13 @@ def test_refresh_from_the_command_line_and_for_recent_months(app, factories):
     app.test_cli_runner().invoke(args=["reports-refresh"])
     db.session.rollback()
     assert minutes_by_month() == {"2026-09": 75, "2026-10": 30}
+
+
+def test_the_benchmark_workload_runs_and_reports_its_timings(app, factories):
+    from app.services.reports import run_report_workload
+
+    team = factories.org()
+    record(factories.volunteer(team), past_activity(factories, team, "社区长者探访"), 60, day=day("2026-10-10"))
+    timings = run_report_workload(team.id, day("2026-10-01"), day("2026-10-31"))
+    assert set(timings) == {"refresh_s", "report_s", "export_s", "export_bytes"}
+    assert timings["export_bytes"] > 100 and all(timings[k] >= 0 for k in ("refresh_s", "report_s", "export_s"))
