@@ -54,6 +54,7 @@ def register_blueprints(app):
     from app.h5 import bind as h5_bind
     from app.h5 import board as h5_board
     from app.h5 import card as h5_card
+    from app.h5 import certificate as h5_certificate
     from app.h5 import home as h5_home
     from app.h5 import me as h5_me
     from app.h5 import organisations as h5_orgs
@@ -63,14 +64,18 @@ def register_blueprints(app):
         activities,
         admin_accounts,
         admin_activities,
+        admin_exports,
         attendance,
         auth,
+        certificates,
         hours,
         init_api,
         me,
         me_account,
+        messages,
         my_activities,
         organisations,
+        record_transfers,
         registration,
         subscriptions,
         wx_auth,
@@ -80,10 +85,12 @@ def register_blueprints(app):
     init_api(app, (
         activities.blp, admin_accounts.blp, admin_activities.blp, attendance.blp, auth.blp, hours.blp, me.blp,
         me_account.blp, my_activities.blp, organisations.blp, registration.blp, subscriptions.blp, wx_auth.blp,
+        # what volunteers and organisations take away (issue 12)
+        admin_exports.blp, certificates.blp, messages.blp, record_transfers.blp,
     ))
     # The health check, the callback's server check, the city-service H5 pages and the menu command.
     for blueprint in (health.bp, callback.bp, h5_home.bp, h5_activities.bp, h5_orgs.bp, h5_me.bp, h5_board.bp,
-                      h5_admin.bp, h5_bind.bp, h5_card.bp, h5_scan.bp, menu.bp):
+                      h5_admin.bp, h5_bind.bp, h5_card.bp, h5_certificate.bp, h5_scan.bp, menu.bp):
         app.register_blueprint(blueprint)
 
 

@@ -41,6 +41,14 @@ def register(app):
 
         click.echo(f"queued {sweep_outbox()} message(s)")
 
+    @app.cli.command("reports-refresh")
+    @click.option("--since", default=None, help='Rebuild only the months from this one on ("2026-11").')
+    def reports_refresh(since):
+        """Rebuild the report rollups (nightly in full from cron or the scheduler; --since for recent months)."""
+        from app.services.reports import refresh_rollups
+
+        click.echo(f"report rollups: {refresh_rollups(since=since)} row(s)")
+
     @app.cli.command("db-ready")
     def db_ready():
         """Exit 0 when the database answers (used by scripts)."""

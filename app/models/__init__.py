@@ -3,11 +3,22 @@ from app.models.account import Account, AuthSession, HomeOrgChange, Volunteer, W
 from app.models.activity import Activity, Enrollment, Invitation, Position
 from app.models.audit import AuditLog
 from app.models.card import CardApplication
+from app.models.certificate import Certificate, CertificateRecord
 from app.models.hours import ClockEvent, Objection, ServiceRecord, SupplementEntry
+from app.models.inbox import InboxMessage
 from app.models.notify import OutboxMessage, SubscribeConsent
 from app.models.organisation import OrgAdmin, Organisation
+from app.models.report import ReportRefresh, ReportRollup
+from app.models.transfer import RecordTransfer, TransferredRecord
 
 __all__ = [
+    "TransferredRecord",
+    "ReportRollup",
+    "ReportRefresh",
+    "RecordTransfer",
+    "InboxMessage",
+    "CertificateRecord",
+    "Certificate",
     "Account",
     "Activity",
     "AuditLog",
