@@ -5,6 +5,7 @@ import uuid
 
 from app.errors import DomainError
 from app.extensions import db, redis_store
+from app.models import OrgAdmin
 from app.notify import account_texts
 from app.notify.outbox import queue_sms
 from app.security import pii
@@ -109,8 +110,6 @@ def admin_reset_volunteer_password(admin, volunteer_id):
 
 def admin_reset_org_admin_password(admin, org_id, account_id):
     """重置组织密码: the parent's admin resets the password of a child organisation's admin."""
-    from app.models import OrgAdmin
-
     org = authz.require_child_org(admin, org_id)
     link = db.session.execute(db.select(OrgAdmin).filter_by(org_id=org.id, account_id=account_id)).scalar_one_or_none()
     if link is None:

@@ -12,7 +12,8 @@ import json
 from app.errors import DomainError
 from app.extensions import db, redis_store
 from app.models import Account, AuthSession, WechatIdentity
-from app.services.login import verify_credentials
+from app.services.login import check_may_log_in, verify_credentials
+from app.services.sessions import issue_token
 from app.timeutil import utcnow
 
 MP = "mp"
@@ -215,14 +216,11 @@ def bind_with_password(app, openid, identifier, password, config):
 def wx_login(openid, unionid, config):
     """Mini-program wx.login (after code2session): a session for the identity, bound to its
     account when there is one (directly or through the unionid). → (token, account or None)."""
-    from app.services import login
-    from app.services.sessions import issue_token
-
     identity = _get_or_create(MINIPROGRAM, openid, unionid)
     changed = link_by_unionid(identity)
     account = db.session.get(Account, identity.account_id) if identity.account_id else None
     if account is not None:
-        login.check_may_log_in(account, config)
+        check_may_log_in(account, config)
     token, _ = issue_token(config["SESSION_TTL_SECONDS"], account_id=account.id if account else None,
                            wechat_identity_id=identity.id)
     db.session.commit()
