@@ -3,8 +3,7 @@ import click
 from flask import current_app
 
 from app.errors import DomainError
-from app.extensions import db
-from app.models import Account
+from app.services.authz import account_named, grant_platform_admin
 from app.services.bulk_import import ImportFileError, import_volunteers, read_rows
 from app.services.identity_check import sweep_overdue_checks
 
@@ -22,7 +21,7 @@ def register_account_commands(app):
         """
         actor_account = None
         if actor:
-            actor_account = db.session.execute(db.select(Account).filter_by(username=actor)).scalar_one_or_none()
+            actor_account = account_named(actor)
             if actor_account is None:
                 raise click.ClickException(f"no account {actor!r}")
         try:
@@ -46,9 +45,8 @@ def register_account_commands(app):
     @click.argument("username")
     def create_platform_admin_command(username):
         """Give an existing account the platform admin role (平台管理员)."""
-        account = db.session.execute(db.select(Account).filter_by(username=username)).scalar_one_or_none()
-        if account is None:
-            raise click.ClickException(f"no account {username!r}")
-        account.is_platform_admin = True
-        db.session.commit()
+        try:
+            grant_platform_admin(username)
+        except DomainError:  # the only refusal: ACCOUNT_NOT_FOUND
+            raise click.ClickException(f"no account {username!r}") from None
         click.echo(f"{username} is now a platform admin ({current_app.config['APP_ENV']})")

@@ -31,7 +31,7 @@ def sweep_outbox(limit=1000):
             db.and_(M.status == "sending", M.next_attempt_at <= now),  # lease over: the worker died
         )).order_by(M.next_attempt_at).limit(limit)
     ).scalars().all()
-    db.session.rollback()
+    db.session.rollback()  # a read only: end it (no MariaDB snapshot held) before queueing the jobs
     lease = current_app.config["OUTBOX_LEASE_SECONDS"]
     queued = 0
     for message_id in due:
