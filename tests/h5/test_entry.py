@@ -90,13 +90,22 @@ def test_an_unbound_user_sees_public_pages_and_is_offered_binding(client, world,
         assert session["h5_after_bind"] == "/h5/me/"
 
 
-def test_a_session_opened_by_the_binding_page_is_adopted(client, world, emulator):
+def test_the_binding_page_opens_the_session_every_page_uses(client, world, emulator):
     requests.post(emulator.url + "/__emulator__/oauth-user", json={"user": "h5-vol"}, timeout=5)
     authorize = client.get("/h5/bind/").headers["Location"]
     back = urlsplit(requests.get(authorize, allow_redirects=False, timeout=5).headers["Location"])
-    client.get(f"{back.path}?{back.query}")
-    with client.session_transaction() as session:
-        assert CONFIRMED_AT not in session
-    assert client.get("/h5/me/").status_code == 200  # no second OAuth round
+    assert back.path == "/h5/oauth/callback"
+    assert client.get(f"{back.path}?{back.query}").headers["Location"] == "/h5/bind/"
     with client.session_transaction() as session:
         assert isinstance(session[CONFIRMED_AT], int)
+    assert client.get("/h5/me/").status_code == 200  # no second OAuth round
+    assert client.get("/h5/scan/").status_code == 200
+
+
+def test_a_session_without_its_time_goes_through_oauth_again(client, world, emulator):
+    oauth_login(client, emulator, "h5-vol", "/h5/")
+    with client.session_transaction() as session:
+        del session[CONFIRMED_AT]  # a cookie from when /h5/bind/ and /h5/scan/ ran their own OAuth
+    again = client.get("/h5/me/")
+    assert again.status_code == 302
+    assert again.headers["Location"].startswith(emulator.url + "/connect/oauth2/authorize")
