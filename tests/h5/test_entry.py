@@ -109,3 +109,16 @@ def test_a_session_without_its_time_goes_through_oauth_again(client, world, emul
     again = client.get("/h5/me/")
     assert again.status_code == 302
     assert again.headers["Location"].startswith(emulator.url + "/connect/oauth2/authorize")
+
+
+def test_every_h5_error_is_one_page_with_its_own_texts(client, world, emulator):
+    oauth_login(client, emulator, "h5-vol", "/h5/")
+    refusal = client.get("/h5/activities/999999").get_data(as_text=True)  # app/errorhandlers.py page_refusal
+    unknown = client.get("/h5/no-such-page").get_data(as_text=True)  # app/h5/errors.py
+    admin_only = client.get("/h5/admin/activities/").get_data(as_text=True)
+    for html in (refusal, unknown, admin_only):
+        assert '<section class="card" role="alert" id="error">' in html and 'id="error-message"' in html
+        assert "‹ 首页" in html  # the H5 pages' header with the way home
+    assert "未能完成操作" in refusal and "活动不存在" in refusal and "返回上一页" in refusal
+    assert "页面不存在" in unknown and "请返回首页重新进入。" in unknown
+    assert "此页面仅供组织管理员使用" in admin_only and 'href="/h5/bind/"' in admin_only
