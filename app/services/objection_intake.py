@@ -1,5 +1,6 @@
-"""我有异议 from any surface, within the same per-IP limits as the mini-program API (5 in 10
-minutes, 20 a day, counted in Redis under the same keys, so that switching surface gains nothing)."""
+"""我有异议 from any surface (the mini-program API and the H5 时长公示 page) through one per-IP
+limiter: 5 in 10 minutes, 20 a day, counted in Redis under one set of keys, so that switching
+surface gains nothing. Past the limits the refusal is RATE_LIMITED (429 in the API's envelope)."""
 from flask import current_app
 from limits import parse
 from limits.storage import RedisStorage
