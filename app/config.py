@@ -142,6 +142,8 @@ def load_config(env=None, overrides=None):
         "SESSION_COOKIE_SECURE": env["PUBLIC_BASE_URL"].startswith("https://"),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
+        # An H5 session unused this long goes through WeChat OAuth again (app/h5/auth.py).
+        "H5_SESSION_SECONDS": _int(env, "H5_SESSION_SECONDS", 2 * 3600),
         # How many reverse proxies (load balancer, nginx) stand in front and set X-Forwarded-*:
         # their headers are trusted for the client's address and scheme (rate limits, links).
         "TRUSTED_PROXIES": _int(env, "TRUSTED_PROXIES", 0),

@@ -141,6 +141,15 @@ MESSAGES = {
     "CARD_APPLICATION_EXISTS": "您已有一份志愿者证申请在办理中。",
     "CARD_ILLEGAL_TRANSITION": "当前进度下不能进行该操作。",
     "CARD_NOT_FOUND": "未找到该志愿者证，二维码可能有误或已失效。",
+    # --- certificates, exports, transfers, reports, messages ---
+    "CERTIFICATE_NOT_FOUND": "未找到该证明，编号可能有误，请核对证明上的编号。",
+    "CERTIFICATE_NO_RECORDS": "所选期间内没有可证明的服务记录。",
+    "PERIOD_INVALID": "起始日期不能晚于结束日期，且结束日期不能晚于今天。",
+    "TRANSFER_DOCUMENT_INVALID": "记录转移文件格式有误。",
+    "TRANSFER_NOT_SAME_PERSON": "记录转移文件中的身份信息与本人不符。",
+    "TRANSFER_NOT_FOUND": "记录转移申请不存在。",
+    "TRANSFER_ALREADY_DECIDED": "该记录转移申请已处理。",
+    "MESSAGE_NOT_FOUND": "消息不存在。",
     # --- membership and community (issue 13) ---
     "MEMBERSHIP_LIMIT": "您最多可加入 20 个组织（含待审核的申请）。",
     "MEMBERSHIP_PENDING_LIMIT": "您已有 5 个待审核的加入申请，请等待审核结果后再申请。",

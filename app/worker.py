@@ -6,6 +6,7 @@ context set up once are reused; the scheduler runs delayed jobs such as retries.
 from rq import SimpleWorker
 
 from app.extensions import db, jobs, redis_store
+from app.notify.sweeper import start_sweeper
 
 
 class AppWorker(SimpleWorker):
@@ -26,8 +27,6 @@ def run_worker(app, burst=False):
             # The outbox's safety net: re-queue messages left due by a dead worker or a lost job.
             # Started only now: RQ has just raised the pool's socket timeout above its blocking
             # dequeue, and a connection opened before that (5 s) would break the dequeue.
-            from app.notify.sweeper import start_sweeper
-
             start_sweeper(app)
         worker.work(burst=burst, with_scheduler=not burst)
 

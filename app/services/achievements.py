@@ -1,13 +1,15 @@
 """培训 and 表彰: an organisation's admin records training sessions and who completed them, and
 commendations of its volunteers (registered under it or joined members); volunteers see theirs
-(我的培训, 我的表彰); of_volunteer() gives both to the service-proof certificate."""
+(我的培训, 我的表彰); of_volunteer() lists both, and certificate_sections() — registered with the
+certificate service (app/services/certificates.py register_section) — prints them on a
+service-proof certificate."""
 from sqlalchemy.exc import IntegrityError
 
 from app.domain import achievements as rules
 from app.errors import DomainError
 from app.extensions import db
 from app.models import Commendation, Training, TrainingCompletion, Volunteer
-from app.services import authz
+from app.services import authz, certificates
 from app.services.enrollment import refusal, volunteer_ids
 from app.services.memberships import member_volunteer_ids
 from app.services.unit_of_work import use_case
@@ -107,3 +109,23 @@ def mine(account):
     if account.volunteer is None:
         raise DomainError("NOT_A_VOLUNTEER")
     return of_volunteer(account.volunteer.id)
+
+
+@certificates.register_section
+def certificate_sections(volunteer_id, start=None, end=None):
+    """The certificate's 培训记录 and 表彰记录 sections for a period (dates, either may be None)."""
+    def within(day):
+        return (start is None or day >= start) and (end is None or day <= end)
+
+    listed = of_volunteer(volunteer_id)
+    trainings = [f"{t.held_on.isoformat()} {t.title}（{t.organisation.name}"
+                 + (f"，{t.minutes // 60} 小时 {t.minutes % 60} 分钟" if t.minutes else "") + "）"
+                 for t, _completed in listed["trainings"] if within(t.held_on)]
+    commendations = [f"{c.awarded_on.isoformat()} {c.title}（{rules.COMMENDATION_LEVELS[c.level]}，{c.issuer}）"
+                     for c in listed["commendations"] if within(c.awarded_on)]
+    sections = []
+    if trainings:
+        sections.append({"title": "培训记录", "lines": list(reversed(trainings))})
+    if commendations:
+        sections.append({"title": "表彰记录", "lines": list(reversed(commendations))})
+    return sections

@@ -5,6 +5,7 @@ from app.models import Account, Volunteer
 from app.security import pii
 from app.security.passwords import DUMMY_HASH, verify_password
 from app.services.sessions import issue_token
+from app.services.unit_of_work import use_case
 
 
 def find_account(identifier: str):
@@ -32,11 +33,11 @@ def _failure_key(account_id):
     return redis_store.key("login-failures", account_id)
 
 
+@use_case
 def login(identifier, password, *, config):
     """Returns (token, account). Raises DomainError with the manual's messages."""
     account = verify_credentials(identifier, password, config=config)
     token, _ = issue_token(config["SESSION_TTL_SECONDS"], account_id=account.id)
-    db.session.commit()
     return token, account
 
 

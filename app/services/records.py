@@ -15,6 +15,7 @@ from app.models import Account, Activity, Objection, OrgAdmin, Organisation, Ser
 from app.notify.outbox import queue_message
 from app.security.pii import mask_name
 from app.services import authz
+from app.services.unit_of_work import use_case
 from app.timeutil import to_iso, utcnow
 
 PUBLIC_FOR = timedelta(days=365)
@@ -132,6 +133,7 @@ def hours_board(activity_id=None, page=1, per_page=20, now=None):
     } for r, title, name, number in rows]}
 
 
+@use_case
 def file_objection(record_id, text, contact=None, filer_account_id=None, now=None):
     """我有异议: anyone may object to a public record; the activity's admins are notified."""
     now = now or utcnow()
@@ -150,7 +152,6 @@ def file_objection(record_id, text, contact=None, filer_account_id=None, now=Non
         queue_message(kind="objection_filed", account_id=admin_id, dedupe_key=f"objection:{objection.id}:{admin_id}",
                       fields={"activity": activity.title, "volunteer": name,
                               "minutes": format_minutes(record.minutes), "text": objection.text[:100]})
-    db.session.commit()
     return objection
 
 
@@ -174,6 +175,7 @@ def objection_json(objection, record, title):
             "resolved_at": to_iso(objection.resolved_at)}
 
 
+@use_case
 def resolve_objection(admin, objection_id, action, note=None, minutes=None, now=None):
     """The activity's admin keeps the record, amends its minutes or revokes it (audited)."""
     now = now or utcnow()
@@ -211,10 +213,8 @@ def resolve_objection(admin, objection_id, action, note=None, minutes=None, now=
         .values(status=RESOLUTIONS[action], resolution_note=note, resolved_by=admin.id, resolved_at=now)
     ).rowcount
     if changed != 1:
-        db.session.rollback()
         raise DomainError("OBJECTION_ALREADY_RESOLVED")
     authz.audit(admin, "objection.resolve", org_id=activity.org_id, target_type="objection",
                 target_id=objection.id, detail=detail)
-    db.session.commit()
-    db.session.refresh(objection)
+    db.session.refresh(objection)  # the resolution as stored by the conditional UPDATE above
     return objection_json(objection, record, activity.title)

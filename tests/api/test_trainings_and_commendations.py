@@ -1,11 +1,15 @@
 """培训 and 表彰: recorded by the organisation's admin for its own volunteers; 我的培训 and 我的表彰;
 the service function the certificate uses."""
+import io
 from datetime import date, timedelta
+
+from pypdf import PdfReader
 
 from app.extensions import db
 from app.models import OrgMembership
 from app.services import achievements
 from tests.api.accounts_helpers import error_code
+from tests.api.test_certificates import volunteer_with_records
 
 
 def test_trainings_are_recorded_and_volunteers_see_theirs(client, factories):
@@ -66,3 +70,23 @@ def test_commendations_are_recorded_and_shown(client, factories):
     # what the service-proof certificate reads
     listed = achievements.of_volunteer(volunteer.id)
     assert [c.title for c in listed["commendations"]] == ["优秀志愿者"] and listed["trainings"] == []
+
+
+def test_the_certificate_prints_training_and_commendations(client, factories):
+    team, volunteer, _, _, headers = volunteer_with_records(factories, client)
+    admin = factories.login(client, factories.admin(team))
+    training_id = client.post(f"/api/v1/admin/organisations/{team.id}/trainings",
+                              json={"title": "应急救护培训", "held_on": "2026-10-01", "minutes": 480},
+                              headers=admin).json["id"]
+    client.post(f"/api/v1/admin/trainings/{training_id}/completions", json={"volunteer_ids": [volunteer.id]},
+                headers=admin)
+    client.post(f"/api/v1/admin/organisations/{team.id}/commendations",
+                json={"volunteer_id": volunteer.id, "title": "优秀志愿者", "level": "city",
+                      "awarded_on": "2026-10-20", "issuer": "广州市志愿者协会"}, headers=admin)
+    cert = client.post("/api/v1/me/certificates", json={}, headers=headers).json
+    pdf = client.get(cert["download_url"], headers=headers)
+    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf.data)).pages)
+    for expected in ("培训记录", "应急救护培训", "表彰记录", "优秀志愿者", "广州市志愿者协会"):
+        assert expected in text, expected
+    # a period before both leaves the sections out
+    assert achievements.certificate_sections(volunteer.id, date(2026, 1, 1), date(2026, 9, 30)) == []

@@ -2,13 +2,13 @@
 username changes (issue 13)
 
 Revision ID: community_1
-Revises: providers_1
+Revises: takeaway_1
 """
 import sqlalchemy as sa
 from alembic import op
 
 revision = "community_1"
-down_revision = "providers_1"
+down_revision = "takeaway_1"
 branch_labels = None
 depends_on = None
 
