@@ -61,6 +61,7 @@ def register_blueprints(app):
     from app.h5 import scan as h5_scan
     from handlers import callback, menu
     from miniprogram_api import (
+        achievements,
         activities,
         admin_accounts,
         admin_activities,
@@ -68,15 +69,22 @@ def register_blueprints(app):
         attendance,
         auth,
         certificates,
+        comments,
+        complaints,
+        group_enrollment,
         hours,
         init_api,
         me,
         me_account,
+        me_profile,
+        memberships,
         messages,
         my_activities,
+        org_management,
         organisations,
         record_transfers,
         registration,
+        shifts,
         subscriptions,
         wx_auth,
     )
@@ -87,6 +95,9 @@ def register_blueprints(app):
         me_account.blp, my_activities.blp, organisations.blp, registration.blp, subscriptions.blp, wx_auth.blp,
         # what volunteers and organisations take away (issue 12)
         admin_exports.blp, certificates.blp, messages.blp, record_transfers.blp,
+        # membership and community (issue 13)
+        memberships.blp, org_management.blp, comments.blp, shifts.blp, me_profile.blp, group_enrollment.blp,
+        complaints.blp, achievements.blp,
     ))
     # The health check, the callback's server check, the city-service H5 pages and the menu command.
     for blueprint in (health.bp, callback.bp, h5_home.bp, h5_activities.bp, h5_orgs.bp, h5_me.bp, h5_board.bp,
