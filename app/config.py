@@ -343,10 +343,10 @@ def engine_options(database_url):
         return {"connect_args": {"timeout": 30}}
     # No pre-ping and no pool ROLLBACK: app/db_pool.py pings rested connections and explains why.
     # MySQL drops idle connections after wait_timeout: recycling well before it avoids stale ones.
-    # A database that does not answer fails a request within seconds (503, app/outage.py), and no
+    # A database that cannot be reached fails a request within seconds (503, app/outage.py), and no
     # statement's parameters (personal data) ever appear in an error or a log line.
     return {"pool_pre_ping": False, "pool_reset_on_return": None, "pool_recycle": 280, "pool_size": 10,
-            "max_overflow": 20, "pool_timeout": 5, "hide_parameters": True, "connect_args": {"connect_timeout": 3}}
+            "max_overflow": 20, "hide_parameters": True, "connect_args": {"connect_timeout": 3}}
 
 
 def embedded_redis_file(database_url):

@@ -116,10 +116,12 @@ class CallbackGuard:
             if pool.connection_class is Connection:  # TCP to one address (not a socket, nor Sentinel's primary)
                 conn = KernelTimeoutConnection(**pool.connection_kwargs)
             else:
-                conn = pool.make_connection()
-                # Connected here, through the class's own connect(): a Sentinel-managed connection asks
-                # the sentinels for the primary there, and redis-py's lazy connect on the first command
-                # would skip that and dial the default localhost:6379.
+                # Built as the pool builds its own but outside its count (redis-py caps a pool at 100
+                # connections made, and this one is never handed back: reconnecting through a Redis
+                # outage would exhaust it), and connected here through the class's own connect(): a
+                # Sentinel-managed connection asks the sentinels for the primary there, where
+                # redis-py's lazy connect on the first command would dial the default localhost:6379.
+                conn = pool.connection_class(**pool.connection_kwargs)
                 conn.connect()
             self._local.conn, self._local.unread = conn, 0
         return conn
