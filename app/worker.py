@@ -3,21 +3,62 @@
 SimpleWorker runs jobs in this process (no fork per job), so the database pool and the app
 context set up once are reused; the scheduler runs delayed jobs such as retries.
 """
-from rq import SimpleWorker
+import logging
+import os
+import signal
+import time
 
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
+from rq import SimpleWorker
+from rq.exceptions import StopRequested
+
+from app import request_id
 from app.extensions import db, jobs, redis_store
 from app.notify.sweeper import start_sweeper
+
+log = logging.getLogger(__name__)
+RESTART_DELAYS = (1, 2, 5)
+SCHEDULER_STOP_SECONDS = 10  # seconds before working again after Redis failed under the worker
 
 
 class AppWorker(SimpleWorker):
     """Ends each job's transaction, so the next job never reads an old MariaDB snapshot
-    (REPEATABLE READ keeps the first read's view until the transaction ends)."""
+    (REPEATABLE READ keeps the first read's view until the transaction ends). A job runs under the
+    request id of the request that queued it, so its log lines carry that id."""
+
+    stop_asked = False  # a SIGTERM or SIGINT arrived (RQ's warm shutdown), as opposed to a failure
+
+    def request_stop(self, signum, frame):
+        self.stop_asked = True
+        super().request_stop(signum, frame)
+
+    def stop_scheduler(self):
+        """RQ's own waits for the scheduler process without end; one wedged by a Redis outage (or by
+        a lock another thread held when it was forked) would keep the worker from ever stopping.
+        Give it SCHEDULER_STOP_SECONDS after SIGTERM, then kill it."""
+        process = self.scheduler._process if self.scheduler else None
+        if not (process and process.pid):
+            return
+        try:
+            os.kill(process.pid, signal.SIGTERM)
+        except OSError:
+            pass
+        process.join(SCHEDULER_STOP_SECONDS)
+        if process.is_alive():
+            log.warning("job worker: the scheduler process did not stop; killed")
+            process.kill()
+            process.join(5)
 
     def perform_job(self, job, queue):
-        try:
-            return super().perform_job(job, queue)
-        finally:
-            db.session.rollback()
+        with request_id.bound(request_id.of_job(job)):
+            try:
+                return super().perform_job(job, queue)
+            finally:
+                try:
+                    db.session.rollback()
+                except Exception:  # the database went away mid-job: start the next job on a fresh session
+                    db.session.remove()
 
 
 def run_worker(app, burst=False):
@@ -28,7 +69,31 @@ def run_worker(app, burst=False):
             # Started only now: RQ has just raised the pool's socket timeout above its blocking
             # dequeue, and a connection opened before that (5 s) would break the dequeue.
             start_sweeper(app)
-        worker.work(burst=burst, with_scheduler=not burst)
+        if burst:
+            worker.work(burst=True)
+            return
+        # RQ's worker quits when Redis fails under it outside its dequeue (a heartbeat, a registry
+        # clean-up, during a Sentinel failover or a restart of Redis): work again with a new one,
+        # until a SIGTERM or SIGINT asks it to stop (RQ's warm shutdown: the current job finishes).
+        failures = 0
+        while True:
+            try:
+                worker = worker or AppWorker([jobs.queue], connection=redis_store.client)  # asks Redis too
+                worker.work(with_scheduler=True)
+            except (RedisConnectionError, RedisTimeoutError) as exc:
+                log.warning("job worker: Redis unavailable (%s)", type(exc).__name__)
+            if worker is not None and worker.stop_asked:
+                return
+            delay = RESTART_DELAYS[min(failures, len(RESTART_DELAYS) - 1)]
+            failures += 1
+            log.warning("job worker stopped without being asked to; working again in %s s", delay)
+            try:
+                time.sleep(delay)  # RQ's signal handlers are still those of the worker that quit
+            except StopRequested:
+                return
+            if worker is not None and worker.stop_asked:
+                return
+            worker = None
 
 
 def run_pending_jobs(app):
