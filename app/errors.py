@@ -117,6 +117,7 @@ MESSAGES = {
     "CLOCK_TOO_FAR": "您不在活动地点附近，不能签到/签退。",
     "CLOCK_LOCATION_REQUIRED": "该活动签到/签退需要位置信息，请允许获取位置后重试。",
     "CLOCK_POSITION_INVALID": "位置坐标无效。",
+    "CLOCK_POSITION_INACCURATE": "当前定位误差过大，请开启手机的精确定位（GPS）或到开阔处后重试。",
     "CLOCK_DAILY_LIMIT": "同一活动每天最多签到 3 次。",
     "CHECKOUT_WITHOUT_CHECKIN": "您今天尚未签到该活动，不能签退。",
     "CLOCK_NOT_A_VOLUNTEER": "只有注册志愿者可以签到/签退。",

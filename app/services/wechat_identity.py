@@ -196,11 +196,17 @@ def remember_location(openid, latitude, longitude, precision=None):
 
 def latest_location(openid):
     """→ (latitude, longitude) reported in the last 5 minutes, or (None, None)."""
+    return latest_fix(openid)[:2]
+
+
+def latest_fix(openid):
+    """→ (latitude, longitude, precision in metres or None) reported in the last 5 minutes, or
+    (None, None, None). The precision (LOCATION events' Precision) is the fix's accuracy."""
     raw = redis_store.client.get(redis_store.key("wx-location", openid))
     if not raw:
-        return None, None
+        return None, None, None
     data = json.loads(raw)
-    return data["latitude"], data["longitude"]
+    return data["latitude"], data["longitude"], data.get("precision")
 
 
 # --- binding by account and password (H5 page, mini-program) ---
