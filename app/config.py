@@ -5,6 +5,7 @@ service with no configuration; production mode refuses to start without its secr
 """
 import base64
 import os
+from datetime import datetime
 from pathlib import Path
 
 from app.notify.sms_templates import REQUIRED_KINDS as SMS_KINDS
@@ -146,6 +147,8 @@ def load_config(env=None, overrides=None):
         # their headers are trusted for the client's address and scheme (rate limits, links).
         "TRUSTED_PROXIES": _int(env, "TRUSTED_PROXIES", 0),
         "CLOCK_CODE_SECONDS": _int(env, "CLOCK_CODE_SECONDS", 120),
+        # Clock-code signing keys that rotate (app/services/clock_codes.py); none: one derived from SECRET_KEY.
+        **parse_clock_code_keys(env),
         "SESSION_TTL_SECONDS": _int(env, "SESSION_TTL_SECONDS", 7 * 24 * 3600),
         "LOGIN_MAX_FAILURES": _int(env, "LOGIN_MAX_FAILURES", 5),
         "LOGIN_LOCK_SECONDS": _int(env, "LOGIN_LOCK_SECONDS", 15 * 60),
@@ -204,6 +207,46 @@ def parse_data_keys(env):
             raise ConfigError(("DATA_KEYS" if raw else "DATA_KEY") + " must be 32 bytes, base64-encoded")
         keys[key_id] = key
     return keys
+
+
+def parse_clock_code_keys(env):
+    """CLOCK_CODE_KEYS="id:secret,id:secret", oldest first (ids 0-255, secrets of 16+ characters;
+    id 0 with SECRET_KEY as its secret is the default key, so the first rotation lists it). The
+    last key signs from CLOCK_CODE_ROTATED_AT on (ISO 8601 with its offset, or Unix seconds;
+    required with more than one key), the one before it until then; retired, it is still accepted
+    for CLOCK_CODE_SECONDS + CLOCK_CODE_SKEW_SECONDS (30) after it."""
+    raw = (env.get("CLOCK_CODE_KEYS") or "").strip()
+    keys = []
+    for item in raw.split(",") if raw else []:
+        key_id, colon, secret = item.strip().partition(":")
+        if not colon or not key_id.strip().isdigit() or not 0 <= int(key_id) <= 255:
+            raise ConfigError("CLOCK_CODE_KEYS must read id:secret,id:secret (ids 0-255, oldest first)")
+        if len(secret.strip()) < 16:
+            raise ConfigError(f"CLOCK_CODE_KEYS: the secret of key {key_id.strip()} needs 16 or more characters")
+        if int(key_id) in {k for k, _ in keys}:
+            raise ConfigError(f"CLOCK_CODE_KEYS names key {key_id.strip()} twice")
+        keys.append((int(key_id), secret.strip()))
+    rotated_at = _unix_time(env, "CLOCK_CODE_ROTATED_AT")
+    if len(keys) > 1 and rotated_at is None:
+        raise ConfigError("CLOCK_CODE_KEYS lists several keys: set CLOCK_CODE_ROTATED_AT, when the last one signs")
+    return {"CLOCK_CODE_KEYS": keys, "CLOCK_CODE_ROTATED_AT": rotated_at,
+            "CLOCK_CODE_SKEW_SECONDS": _int(env, "CLOCK_CODE_SKEW_SECONDS", 30)}
+
+
+def _unix_time(env, name):
+    """A moment given as ISO 8601 with its offset or as Unix seconds → Unix seconds (None: unset)."""
+    raw = (env.get(name) or "").strip()
+    if not raw:
+        return None
+    if raw.isdigit():
+        return int(raw)
+    try:
+        moment = datetime.fromisoformat(raw)
+    except ValueError:
+        moment = None
+    if moment is None or moment.tzinfo is None:
+        raise ConfigError(f"{name} must be ISO 8601 with its offset (2026-12-02T09:00:00+08:00) or Unix seconds")
+    return int(moment.timestamp())
 
 
 KEY_ID_CHARS = set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_")

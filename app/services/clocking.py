@@ -24,7 +24,7 @@ from app.extensions import db
 from app.models import Activity, ClockEvent, Volunteer
 from app.services import authz
 from app.services.activities import managed_activity
-from app.services.clock_codes import clock_key, epoch, from_epoch
+from app.services.clock_codes import clock_keyring, epoch, from_epoch
 from app.services.records import record_clock_session
 from app.services.unit_of_work import use_case
 from app.timeutil import local_date, to_iso, utcnow
@@ -80,7 +80,7 @@ def _retryable(exc):
 
 @use_case
 def _scan_once(account_id, text, source, latitude, longitude, accuracy, now):
-    read = codes.read_clock_code(clock_key(), text, now=None)  # the signature; expiry is the rule's
+    read = codes.read_clock_code(clock_keyring(), text, now=None)  # the signature; expiry is the rule's
     claims = rules.Claims(read.activity_id, read.kind, read.nonce, from_epoch(read.expires_at))
     position = None if latitude is None or longitude is None else (latitude, longitude)
     return _clock("account_id", account_id, claims, position, source, now, accuracy=accuracy)
@@ -89,7 +89,7 @@ def _scan_once(account_id, text, source, latitude, longitude, accuracy, now):
 @use_case
 def _scan_volunteer_once(admin, activity_id, code, kind, now):
     activity = managed_activity(admin, activity_id)
-    personal = codes.read_personal_code(clock_key(), code, epoch(now))
+    personal = codes.read_personal_code(clock_keyring(), code, epoch(now))
     claims = rules.Claims(activity.id, kind, f"p{personal.step}", None)
     return _clock("volunteer_id", personal.volunteer_id, claims, None, rules.ADMIN_SCAN, now, admin=admin)
 
