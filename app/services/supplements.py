@@ -150,14 +150,20 @@ def decide_supplement(admin, entry_id, approve, reason=None, now=None):
         already = _recorded_minutes(entry.volunteer_id, activity.id, include_pending=False)
         if not supplement_allowed_minutes(entry.minutes, activity.start_at, activity.end_at, already):
             raise DomainError("SUPPLEMENT_MINUTES_INVALID")
-        entry.status = "approved"
+        values = {"status": "approved"}
     else:
         if not reason:
             raise DomainError("REASON_REQUIRED")
-        entry.status = "rejected"
-        entry.reject_reason = reason[:255]
-    entry.decided_by, entry.decided_at = admin.id, now
-    db.session.flush()
+        values = {"status": "rejected", "reject_reason": reason[:255]}
+    # Conditional: of two admins deciding at once, one wins and the other is told (the row lock
+    # above serialises them on MariaDB; SQLite takes no row locks, so the condition decides).
+    changed = db.session.execute(
+        db.update(SupplementEntry).where(SupplementEntry.id == entry.id, SupplementEntry.status == "pending")
+        .values(decided_by=admin.id, decided_at=now, **values)).rowcount
+    if changed != 1:
+        db.session.rollback()
+        raise DomainError("SUPPLEMENT_ALREADY_DECIDED")
+    db.session.refresh(entry)
     if approve:
         volunteer = db.session.get(Volunteer, entry.volunteer_id)
         add_record(volunteer, activity, entry.minutes, "supplement", now,

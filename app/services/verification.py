@@ -102,19 +102,29 @@ def issue_code(*, purpose, channel, target, ip, account_id=None):
     return ttl
 
 
+# One round trip, atomic: the right code deletes the key; a wrong one counts a miss on the key
+# only while it still exists (a miss counted by a separate HINCRBY after another request had
+# used the code would bring the key back with no expiry) and deletes it at the fifth. The
+# digests compared are keyed HMACs of the guess, so comparing them in Lua leaks nothing.
+_CONSUME = """
+local digest = redis.call('HGET', KEYS[1], 'digest')
+if not digest then return -1 end
+if digest == ARGV[1] then
+  redis.call('DEL', KEYS[1])
+  return 1
+end
+if redis.call('HINCRBY', KEYS[1], 'wrong', 1) >= tonumber(ARGV[2]) then redis.call('DEL', KEYS[1]) end
+return 0
+"""
+
+
 def consume_code(*, purpose, channel, target, code):
-    """True once for the right code; CODE_INVALID for a wrong, expired or used one."""
+    """True once for the right code; CODE_INVALID for a wrong, expired or used one. Of two
+    requests racing with the right code, only one gets True."""
+    if not code:
+        raise DomainError("CODE_INVALID")
     key = _code_key(purpose, channel, target)
-    client = redis_store.client
-    stored = client.hget(key, "digest")
-    if stored is None or not code:
-        raise DomainError("CODE_INVALID")
-    if not hmac.compare_digest(stored.decode(), _code_digest(str(code).strip())):
-        if client.hincrby(key, "wrong", 1) >= MAX_WRONG_TRIES:
-            client.delete(key)
-        raise DomainError("CODE_INVALID")
-    # Single use: of two requests racing with the right code, only the one that deletes wins.
-    if client.delete(key) != 1:
+    used = redis_store.client.eval(_CONSUME, 1, key, _code_digest(str(code).strip()), MAX_WRONG_TRIES)
+    if used != 1:
         raise DomainError("CODE_INVALID")
     return True
-
