@@ -150,8 +150,12 @@ def load_config(env=None, overrides=None):
         # Clock-code signing keys that rotate (app/services/clock_codes.py); none: one derived from SECRET_KEY.
         **parse_clock_code_keys(env),
         "SESSION_TTL_SECONDS": _int(env, "SESSION_TTL_SECONDS", 7 * 24 * 3600),
+        # Wrong passwords: per account and client address, then a lock of that pair; per account
+        # from every address within the window, then a captcha on each attempt (app/services/login.py).
         "LOGIN_MAX_FAILURES": _int(env, "LOGIN_MAX_FAILURES", 5),
         "LOGIN_LOCK_SECONDS": _int(env, "LOGIN_LOCK_SECONDS", 15 * 60),
+        "LOGIN_CAPTCHA_FAILURES": _int(env, "LOGIN_CAPTCHA_FAILURES", 5),
+        "LOGIN_ACCOUNT_WINDOW_SECONDS": _int(env, "LOGIN_ACCOUNT_WINDOW_SECONDS", 3600),
         "UPLOAD_DIR": env.get("UPLOAD_DIR") or str(VAR_DIR / "uploads"),
         # Accounts: one-time codes, the mail relay (the emulator in development), the identity checker.
         "VERIFICATION_CODE_SECONDS": _int(env, "VERIFICATION_CODE_SECONDS", 300),

@@ -30,6 +30,8 @@ MESSAGES = {
     # --- accounts and login ---
     "INVALID_CREDENTIALS": "帐号或密码错误。",
     "ACCOUNT_LOCKED": "密码错误次数过多，帐号已暂时锁定，请稍后再试或找回密码。",
+    "CAPTCHA_REQUIRED": "为保护您的帐号，请先完成图片验证（输入图中算式的结果）再登录。",
+    "CAPTCHA_INVALID": "图片验证未通过，请重新获取图片后再试。",
     "ACCOUNT_PENDING": "您的帐号正在实名审批中，请耐心等待。",
     "ACCOUNT_REJECTED": "您的实名审核未通过，请完善资料后重新提交。",
     "ACCOUNT_DELETED": "帐号被删除。",

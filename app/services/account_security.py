@@ -4,13 +4,13 @@ import string
 import uuid
 
 from app.errors import DomainError
-from app.extensions import db, redis_store
+from app.extensions import db
 from app.notify import account_texts
 from app.notify.outbox import queue_sms
 from app.security import pii
 from app.security.passwords import hash_password, password_problem, verify_password
 from app.services import authz, verification
-from app.services.login import UNSET_PASSWORD_PREFIX, find_account, is_password_unset
+from app.services.login import UNSET_PASSWORD_PREFIX, clear_failures, find_account, is_password_unset
 from app.services.sessions import issue_token, revoke_all_sessions
 
 
@@ -20,7 +20,7 @@ def _set_password(account, new_password, *, must_change=False):
         raise DomainError(problem)
     account.password_hash = hash_password(new_password)
     account.must_change_password = must_change
-    redis_store.client.delete(redis_store.key("login-failures", account.id))  # a new password unlocks
+    clear_failures(account.id)  # a new password unlocks
 
 
 def change_password(account, old_password, new_password, *, ttl_seconds):

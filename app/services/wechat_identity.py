@@ -211,9 +211,9 @@ def latest_fix(openid):
 
 # --- binding by account and password (H5 page, mini-program) ---
 
-def bind_with_password(app, openid, identifier, password, config):
+def bind_with_password(app, openid, identifier, password, config, ip=None):
     """H5 binding page: the user proves the account with its password; the openid is bound."""
-    account = verify_credentials(identifier, password, config=config)
+    account = verify_credentials(identifier, password, config=config, ip=ip)
     bind(app, openid, account.id)
     return account
 
@@ -236,13 +236,13 @@ def wx_login(openid, unionid, config):
     return token, account
 
 
-def bind_session(session_id, identifier, password, config):
+def bind_session(session_id, identifier, password, config, ip=None):
     """POST /auth/bind: the session's WeChat identity is bound to the account, and the session
     (the same token) now belongs to that account."""
     session = db.session.get(AuthSession, session_id)
     if session is None or session.wechat_identity_id is None:
         raise DomainError("WECHAT_SESSION_REQUIRED")
-    account = verify_credentials(identifier, password, config=config)
+    account = verify_credentials(identifier, password, config=config, ip=ip)
     identity = db.session.execute(
         db.select(WechatIdentity).filter_by(id=session.wechat_identity_id).with_for_update()
     ).scalar_one()

@@ -387,13 +387,14 @@ VOLUNTEER_OPERATIONS = {
 }
 
 # Open to anyone, by design (DOMAIN.md / API.md): reading activities, organisations and the public
-# board, registering, signing in, recovering a password, objecting to a public record, and the
+# board, registering, signing in (and its captcha), recovering a password, objecting to a public record, and the
 # images of a signed clock code (the code itself is the secret, shown on the admin's screen).
 PUBLIC_OPERATIONS = {
     ("get", "/api/v1/activities"), ("get", "/api/v1/activities/{activity_id}"),
     ("get", "/api/v1/attendance/codes/{code}.png"), ("get", "/api/v1/attendance/codes/{code}/mp.png"),
     ("get", "/api/v1/attendance/codes/{code}/wxacode.png"), ("post", "/api/v1/auth/login"),
-    ("post", "/api/v1/auth/wx-login"), ("get", "/api/v1/hours-board"), ("post", "/api/v1/objections"),
+    ("post", "/api/v1/auth/wx-login"), ("post", "/api/v1/auth/captcha"), ("get", "/api/v1/hours-board"),
+    ("post", "/api/v1/objections"),
     ("get", "/api/v1/organisations"), ("post", "/api/v1/organisations"), ("get", "/api/v1/organisations/{org_id}"),
     ("get", "/api/v1/organisations/{org_id}/activities"), ("post", "/api/v1/password-recovery/code"),
     ("post", "/api/v1/password-recovery/reset"), ("post", "/api/v1/verification-codes"),
