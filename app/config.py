@@ -156,6 +156,9 @@ def load_config(env=None, overrides=None):
         "LOGIN_LOCK_SECONDS": _int(env, "LOGIN_LOCK_SECONDS", 15 * 60),
         "LOGIN_CAPTCHA_FAILURES": _int(env, "LOGIN_CAPTCHA_FAILURES", 5),
         "LOGIN_ACCOUNT_WINDOW_SECONDS": _int(env, "LOGIN_ACCOUNT_WINDOW_SECONDS", 3600),
+        # Per client address (app/services/rate_limits.py), in the `limits` library's notation.
+        "LOGIN_RATE_PER_ADDRESS": env.get("LOGIN_RATE_PER_ADDRESS") or "30/minute;300/hour",
+        "REGISTER_RATE_PER_ADDRESS": env.get("REGISTER_RATE_PER_ADDRESS") or "30/hour;200/day",
         "UPLOAD_DIR": env.get("UPLOAD_DIR") or str(VAR_DIR / "uploads"),
         # Accounts: one-time codes, the mail relay (the emulator in development), the identity checker.
         "VERIFICATION_CODE_SECONDS": _int(env, "VERIFICATION_CODE_SECONDS", 300),

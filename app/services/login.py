@@ -19,6 +19,7 @@ from app.models import Account, Volunteer
 from app.security import pii
 from app.security.passwords import DUMMY_HASH, verify_password
 from app.services import captcha as captchas
+from app.services import rate_limits
 from app.services.sessions import issue_token
 
 
@@ -73,7 +74,10 @@ def login(identifier, password, *, config, ip=None, captcha=None):
 def verify_credentials(identifier, password, *, config, ip=None, captcha=None):
     """The account, when the identifier and password match and it may log in; every surface
     that takes a password (API login, WeChat binding) goes through here, the guessing stops
-    included. ip: the client's address; captcha: (captcha_id, answer) when the client sent one."""
+    included. ip: the client's address (counted against LOGIN_RATE_PER_ADDRESS); captcha:
+    (captcha_id, answer) when the client sent one."""
+    if ip is not None:
+        rate_limits.check("login", ip)
     account = find_account(identifier)
     if account is None:
         verify_password(DUMMY_HASH, password)  # same cost as a real check

@@ -16,7 +16,7 @@ from app.notify import account_texts
 from app.notify.outbox import queue_message
 from app.security import pii
 from app.security.passwords import hash_password, password_problem
-from app.services import authz, verification
+from app.services import authz, rate_limits, verification
 from app.services.registration import approved_org, check_unique, normalise_identity
 from app.services.unit_of_work import use_case
 from app.timeutil import utcnow
@@ -65,6 +65,9 @@ def register_organisation(*, upload_dir, **registration):
     upload_dir before the rows, and removed again when the registration does not commit (a
     refusal, or a failure of the commit itself), so no file is left that no row names.
     """
+    ip = registration.pop("ip", None)
+    if ip is not None:
+        rate_limits.check("register", ip)  # before the photo is written
     written = []
     try:
         return _register(upload_dir=upload_dir, written=written, **registration)

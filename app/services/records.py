@@ -14,7 +14,7 @@ from app.extensions import db
 from app.models import Account, Activity, Objection, OrgAdmin, Organisation, ServiceRecord, Volunteer
 from app.notify.outbox import queue_message
 from app.security.pii import mask_name
-from app.services import authz
+from app.services import authz, rate_limits
 from app.services.unit_of_work import fresh_transaction
 from app.timeutil import to_iso, utcnow
 
@@ -133,8 +133,11 @@ def hours_board(activity_id=None, page=1, per_page=20, now=None):
     } for r, title, name, number in rows]}
 
 
-def file_objection(record_id, text, contact=None, filer_account_id=None, now=None):
-    """我有异议: anyone may object to a public record; the activity's admins are notified."""
+def file_objection(record_id, text, contact=None, filer_account_id=None, now=None, ip=None):
+    """我有异议: anyone may object to a public record; the activity's admins are notified.
+    ip: the client's address, counted against the objection limits (app/services/rate_limits.py)."""
+    if ip is not None:
+        rate_limits.check("objection", ip)
     now = now or utcnow()
     record = db.session.get(ServiceRecord, record_id)
     if record is None or record.status != "effective" or record.public_until <= now:
