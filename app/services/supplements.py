@@ -11,30 +11,24 @@ from pathlib import Path
 
 from flask import current_app
 
+from app.domain import uploads as upload_rules
 from app.domain.hours import supplement_allowed_minutes
 from app.errors import DomainError
 from app.extensions import db
 from app.models import Activity, Enrollment, Organisation, ServiceRecord, SupplementEntry, Volunteer
-from app.services import authz
+from app.services import authz, uploads
 from app.services.activities import managed_activity
 from app.services.records import add_record
 from app.timeutil import local_date, to_iso, utcnow
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
 MAX_FILES = 5
-# content type → (magic bytes at offset 0, file extension)
-PROOF_TYPES = {
-    "image/jpeg": (b"\xff\xd8\xff", ".jpg"),
-    "image/png": (b"\x89PNG\r\n\x1a\n", ".png"),
-    "application/pdf": (b"%PDF-", ".pdf"),
-}
+PROOF_TYPES = ("image/jpeg", "image/png", "application/pdf")
 
 
 def sniff_proof_type(content: bytes):
-    for content_type, (magic, _) in PROOF_TYPES.items():
-        if content.startswith(magic):
-            return content_type
-    return None
+    """The proof's real type: a JPEG or PNG that Pillow reads (of a sane size), or a whole PDF."""
+    return uploads.content_type_of(content, PROOF_TYPES)
 
 
 def _upload_root():
@@ -61,7 +55,7 @@ def _store_proofs(files):
     root.mkdir(parents=True, exist_ok=True)
     stored = []
     for name, content, content_type in checked:
-        relative = f"supplements/{secrets.token_hex(16)}{PROOF_TYPES[content_type][1]}"
+        relative = f"supplements/{secrets.token_hex(16)}{upload_rules.TYPES[content_type][1]}"
         path = Path(current_app.config["UPLOAD_DIR"]) / relative
         with open(path, "xb") as handle:
             handle.write(content)

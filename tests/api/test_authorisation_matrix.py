@@ -52,8 +52,8 @@ from app.models import Activity as Activity_  # named apart from the builders' `
 from app.services import card, clock_codes, records
 from app.timeutil import utcnow
 from tests.activity_helpers import activity_body, bearer
+from tests.files import PNG
 
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 100
 ADMINS = ("own", "other_branch", "child", "parent_regional", "parent_plain", "platform")
 ACTORS = ADMINS + ("volunteer", "anonymous")
 OWN_OR_ABOVE = frozenset({"own", "parent_regional", "platform"})  # DOMAIN.md: own org, descendants with authority

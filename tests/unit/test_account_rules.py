@@ -143,3 +143,17 @@ def test_a_captcha_sum_and_the_answers_it_takes():
     assert answer_matches("12", " 12 ") and answer_matches("12", "１２") and answer_matches("12", 12)
     assert answer_matches("0", "0") and not answer_matches("12", "13")
     assert not answer_matches("12", "") and not answer_matches("12", None) and not answer_matches("12", "1 2")
+
+
+# --- uploads ---
+
+def test_an_upload_is_judged_by_its_content_and_a_picture_by_the_size_it_claims():
+    from app.domain import uploads
+
+    assert uploads.sniff(b"\x89PNG\r\n\x1a\nrest") == "image/png"
+    assert uploads.sniff(b"%PDF-1.7 ...", ("image/png", "image/jpeg")) is None
+    assert uploads.picture_size_acceptable(4000, 3000) and uploads.picture_size_acceptable(12_000, 4_000)
+    assert not uploads.picture_size_acceptable(12_001, 10) and not uploads.picture_size_acceptable(0, 10)
+    assert not uploads.picture_size_acceptable(9_000, 9_000)  # 81 megapixels: no phone's photo
+    assert uploads.looks_like_pdf(b"%PDF-1.4\n...\n%%EOF\n")
+    assert not uploads.looks_like_pdf(b"%PDF-1.4\n<script>alert(1)</script>")
