@@ -5,18 +5,24 @@ context set up once are reused; the scheduler runs delayed jobs such as retries.
 """
 from rq import SimpleWorker
 
+from app import request_id
 from app.extensions import db, jobs, redis_store
 
 
 class AppWorker(SimpleWorker):
     """Ends each job's transaction, so the next job never reads an old MariaDB snapshot
-    (REPEATABLE READ keeps the first read's view until the transaction ends)."""
+    (REPEATABLE READ keeps the first read's view until the transaction ends). A job runs under the
+    request id of the request that queued it, so its log lines carry that id."""
 
     def perform_job(self, job, queue):
-        try:
-            return super().perform_job(job, queue)
-        finally:
-            db.session.rollback()
+        with request_id.bound(request_id.of_job(job)):
+            try:
+                return super().perform_job(job, queue)
+            finally:
+                try:
+                    db.session.rollback()
+                except Exception:  # the database went away mid-job: start the next job on a fresh session
+                    db.session.remove()
 
 
 def run_worker(app, burst=False):

@@ -113,7 +113,7 @@ class CallbackGuard:
         conn = getattr(self._local, "conn", None)
         if conn is None:
             pool = self.redis.connection_pool
-            if issubclass(pool.connection_class, Connection):  # TCP (not the embedded server's socket)
+            if pool.connection_class is Connection:  # TCP to one address (not a socket, nor Sentinel's primary)
                 conn = KernelTimeoutConnection(**pool.connection_kwargs)
             else:
                 conn = pool.make_connection()
