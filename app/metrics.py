@@ -57,6 +57,8 @@ from app.request_id import route_of
 log = logging.getLogger(__name__)
 
 MULTIPROC_DIR = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+if MULTIPROC_DIR:  # each process writes its own files there, from the first metric defined below
+    os.makedirs(MULTIPROC_DIR, exist_ok=True)
 DEFAULT_ALLOW = "127.0.0.0/8,::1"
 LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
 

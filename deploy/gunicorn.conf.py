@@ -23,9 +23,6 @@ def on_starting(server):
     if os.path.exists(flag):
         os.remove(flag)
     os.environ[DRAIN_FLAG_ENV] = flag  # inherited by every worker forked from now on
-    multiproc = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
-    if multiproc:
-        os.makedirs(multiproc, exist_ok=True)
 
 
 def when_ready(server):
