@@ -38,7 +38,6 @@ from datetime import timedelta
 
 from flask import Blueprint, Response, current_app, request
 from prometheus_client import (
-    CONTENT_TYPE_LATEST,
     REGISTRY,
     CollectorRegistry,
     Counter,
@@ -48,6 +47,7 @@ from prometheus_client import (
     multiprocess,
 )
 from prometheus_client.core import GaugeMetricFamily
+from prometheus_client.exposition import CONTENT_TYPE_PLAIN_0_0_4
 from sqlalchemy import event
 
 from app.config import ConfigError
@@ -258,7 +258,7 @@ def metrics_page():
         text = generate_latest(REGISTRY)
     scraped = CollectorRegistry()
     scraped.register(ScrapeTimeCollector())
-    return Response(text + generate_latest(scraped), mimetype=None, content_type=CONTENT_TYPE_LATEST)
+    return Response(text + generate_latest(scraped), mimetype=None, content_type=CONTENT_TYPE_PLAIN_0_0_4)
 
 
 class ScrapeTimeCollector:

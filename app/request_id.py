@@ -90,10 +90,13 @@ class RequestIdMiddleware:
 
 
 class TracedQueue(Queue):
-    """An RQ queue whose jobs carry the id of the request (or job) that queued them."""
+    """An RQ queue whose jobs carry the id of the request (or job) that queued them, and whose job
+    descriptions (which RQ writes into its log lines) name the function without its arguments:
+    those can be an e-mail address or a message's text."""
 
     def create_job(self, *args, **kwargs):
         job = super().create_job(*args, **kwargs)
+        job.description = f"{job.func_name}(…)"
         request_id = current()
         if request_id and JOB_META_KEY not in job.meta:
             job.meta[JOB_META_KEY] = request_id
