@@ -3,10 +3,18 @@
 SimpleWorker runs jobs in this process (no fork per job), so the database pool and the app
 context set up once are reused; the scheduler runs delayed jobs such as retries.
 """
+import logging
+import time
+
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 from rq import SimpleWorker
 
 from app import request_id
 from app.extensions import db, jobs, redis_store
+
+log = logging.getLogger(__name__)
+RESTART_DELAYS = (1, 2, 5)  # seconds before working again after Redis failed under the worker
 
 
 class AppWorker(SimpleWorker):
@@ -35,7 +43,25 @@ def run_worker(app, burst=False):
             from app.notify.sweeper import start_sweeper
 
             start_sweeper(app)
-        worker.work(burst=burst, with_scheduler=not burst)
+        if burst:
+            worker.work(burst=True)
+            return
+        # RQ's worker quits when Redis fails under it outside its dequeue (a heartbeat, a registry
+        # clean-up, during a Sentinel failover or a restart of Redis): work again with a new one,
+        # until a SIGTERM or SIGINT asks it to stop (RQ's warm shutdown: the current job finishes).
+        failures = 0
+        while True:
+            try:
+                worker.work(with_scheduler=True)
+            except (RedisConnectionError, RedisTimeoutError) as exc:
+                log.warning("job worker: Redis unavailable (%s)", type(exc).__name__)
+            if getattr(worker, "_stop_requested", False):
+                return
+            delay = RESTART_DELAYS[min(failures, len(RESTART_DELAYS) - 1)]
+            failures += 1
+            log.warning("job worker stopped without being asked to; working again in %s s", delay)
+            time.sleep(delay)
+            worker = AppWorker([jobs.queue], connection=redis_store.client)
 
 
 def run_pending_jobs(app):

@@ -32,7 +32,8 @@ SERVICE = "izyz"
 def start_redis(tmp_path, name, port, *extra):
     log = open(tmp_path / f"{name}.log", "wb")
     return subprocess.Popen(["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "",
-                             "--appendonly", "no", "--dir", str(tmp_path), "--dbfilename", f"{name}.rdb", *extra],
+                             "--appendonly", "no", "--dir", str(tmp_path), "--dbfilename", f"{name}.rdb",
+                             "--repl-diskless-sync-delay", "0", *extra],
                             stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
 
 
@@ -59,8 +60,11 @@ def sentinel_set(tmp_path):
         processes[f"sentinel-{i}"] = start_sentinel(tmp_path, f"sentinel-{i}", port, ports["primary"])
     try:
         replica = redis.Redis(port=ports["replica"])
-        wait_for(lambda: _answers(lambda: replica.info("replication")["master_link_status"] == "up"), 20,
-                 "the replica in sync")
+        try:
+            wait_for(lambda: _answers(lambda: replica.info("replication")["master_link_status"] == "up"), 40,
+                     "the replica in sync")
+        except AssertionError as exc:
+            raise AssertionError(f"{exc}; replica's log:\n{(tmp_path / 'replica.log').read_text()[-2000:]}") from None
         first = redis.Redis(port=sentinel_ports[0])
         wait_for(lambda: _answers(lambda: first.sentinel_master(SERVICE)["num-other-sentinels"] == 2
                                   and first.sentinel_master(SERVICE)["num-slaves"] == 1), 30,
@@ -162,7 +166,13 @@ def test_the_service_follows_a_sentinel_failover_by_itself(app, emulator, factor
         assert [o for o in outcomes if o[1] > last_error and o[3] == 200]  # it came back by itself
         admitted = sum(1 for o in outcomes if o[0] == "admission" and o[3] == 200)
         # Every admission answered 200 is recorded with its two messages, and they all go out once.
-        wait_for(lambda: _outbox() == {"sent": 2 * admitted}, 60, f"{2 * admitted} messages sent")
+        try:
+            wait_for(lambda: _outbox() == {"sent": 2 * admitted}, 60, f"{2 * admitted} messages sent")
+        except AssertionError as exc:
+            worker_lines = [line for line in job_worker.log_path.read_text().splitlines()
+                            if "WARNING" in line or "ERROR" in line]
+            raise AssertionError(f"{exc}: {_outbox()}; worker:\n" + "\n".join(worker_lines[-15:])) from None
+        assert job_worker.alive()  # the worker carried on (a new RQ worker when Redis failed under it)
         sms = Counter(m["phone"] for m in emulator.state.sent if m["channel"] == "sms")
         assert set(sms) <= phones and set(sms.values()) == {1} and len(sms) == admitted
         print(f"\nSentinel failover: {len(during)} requests after the kill, {len(errors)} answered 503, "

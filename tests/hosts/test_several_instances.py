@@ -11,6 +11,7 @@ and two job workers over one MariaDB and one Redis, behind a round-robin played 
 
 Each scenario prints its figures (the README's "Several hosts" table).
 """
+import json
 import threading
 import time
 from collections import Counter
@@ -188,6 +189,39 @@ def test_the_access_token_is_fetched_once_for_both_instances_and_both_workers(
     assert len(fetches) == 1, fetches
     after = sum(metric(scrape(i.base), "izyz_wechat_token_refreshes_total", token="access_token") for i in (a, b))
     assert after - before == 1
+
+
+def test_every_process_logs_json_lines_with_request_ids_carried_into_jobs_and_no_personal_data(
+        cluster, app, factories, emulator):
+    a = cluster["a"]
+    org = factories.org()
+    admin = factories.admin(org)
+    activity = factories.activity(org)
+    volunteers = [factories.volunteer(org) for _ in range(3)]
+    for v in volunteers:
+        bind_mp(v)
+        factories.enroll(activity, v, status="pending")
+    headers = bearer(admin)
+    personal = [value for v in volunteers for value in (v.account.phone, v.account.id_number, v.account.real_name)]
+    secrets = [headers["Authorization"].split()[1], app.config["SECRET_KEY"], app.config["WECHAT_SECRET"]]
+    response = requests.post(f"{a.base}/api/v1/admin/activities/{activity.id}/admissions", headers=headers,
+                             json={"volunteer_ids": [v.id for v in volunteers]}, timeout=15)
+    assert response.status_code == 200
+    request_id = response.headers["X-Request-Id"]
+    wait_for(lambda: len(emulator.state.sent) == 6, 30, "3 template messages and 3 SMS")
+    time.sleep(0.5)
+    processes = [cluster[name] for name in ("a", "b", "w1", "w2")]
+    for process in processes:
+        for line in filter(None, process.log_path.read_text().splitlines()):
+            json.loads(line)  # every line is one JSON object
+    access = [r for r in a.log_records() if r["logger"] == "gunicorn.access" and r["request_id"] == request_id]
+    assert [(r["method"], r["route"], r["status"]) for r in access] == [
+        ("POST", "/api/v1/admin/activities/<int:activity_id>/admissions", 200)]
+    # The worker that sent the messages logged under the id of the request that queued them.
+    assert [r for w in ("w1", "w2") for r in cluster[w].log_records() if r["request_id"] == request_id]
+    everything = "".join(p.log_path.read_text() for p in processes)
+    for value in personal + secrets:
+        assert value not in everything
 
 
 def test_enrollment_for_the_last_places_through_both_instances_never_overbooks(cluster, factories):
