@@ -22,6 +22,12 @@ class AppWorker(SimpleWorker):
     (REPEATABLE READ keeps the first read's view until the transaction ends). A job runs under the
     request id of the request that queued it, so its log lines carry that id."""
 
+    stop_asked = False  # a SIGTERM or SIGINT arrived (RQ's warm shutdown), as opposed to a failure
+
+    def request_stop(self, signum, frame):
+        self.stop_asked = True
+        super().request_stop(signum, frame)
+
     def perform_job(self, job, queue):
         with request_id.bound(request_id.of_job(job)):
             try:
@@ -55,7 +61,7 @@ def run_worker(app, burst=False):
                 worker.work(with_scheduler=True)
             except (RedisConnectionError, RedisTimeoutError) as exc:
                 log.warning("job worker: Redis unavailable (%s)", type(exc).__name__)
-            if getattr(worker, "_stop_requested", False):
+            if worker.stop_asked:
                 return
             delay = RESTART_DELAYS[min(failures, len(RESTART_DELAYS) - 1)]
             failures += 1

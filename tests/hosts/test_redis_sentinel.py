@@ -7,6 +7,7 @@ callback's 503), none hangs, and the service and its worker carry on by themselv
 admission made meanwhile gets its messages, once.
 """
 import shutil
+import signal
 import subprocess
 import threading
 import time
@@ -179,6 +180,9 @@ def test_the_service_follows_a_sentinel_failover_by_itself(app, emulator, factor
               f"0 cut or hung (slowest {max(o[2] for o in outcomes):.2f} s); replica promoted "
               f"{promoted_at - killed_at:.1f} s after the kill, last error {last_error - killed_at:.1f} s after; "
               f"{admitted} admissions, {2 * admitted} messages sent once each; lost 0, doubled 0")
+        # And a SIGTERM still stops it (the new RQ worker after the failover too).
+        job_worker.process.send_signal(signal.SIGTERM)
+        assert job_worker.process.wait(timeout=30) == 0
     finally:
         web.terminate(timeout=30)
         job_worker.terminate(timeout=30)
