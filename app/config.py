@@ -80,6 +80,13 @@ def _int(env, name, default):
         raise ConfigError(f"{name} must be a whole number, not {raw!r}") from None
 
 
+def _choice(env, name, choices, default):
+    value = env.get(name) or default
+    if value not in choices:
+        raise ConfigError(f"{name} must be one of {', '.join(choices)}, not {value!r}")
+    return value
+
+
 def load_config(env=None, overrides=None):
     """Build the Flask config dict from an environment mapping (os.environ by default)."""
     env = dict(os.environ if env is None else env)
@@ -143,9 +150,15 @@ def load_config(env=None, overrides=None):
         "SESSION_COOKIE_SECURE": env["PUBLIC_BASE_URL"].startswith("https://"),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
+        # An H5 session unused this long goes through WeChat OAuth again (app/h5/auth.py).
+        "H5_SESSION_SECONDS": _int(env, "H5_SESSION_SECONDS", 2 * 3600),
         # How many reverse proxies (load balancer, nginx) stand in front and set X-Forwarded-*:
         # their headers are trusted for the client's address and scheme (rate limits, links).
         "TRUSTED_PROXIES": _int(env, "TRUSTED_PROXIES", 0),
+        # GET /metrics answers only these addresses or networks (app/metrics.py).
+        "METRICS_ALLOW": env.get("METRICS_ALLOW", "127.0.0.0/8,::1"),
+        # json: one JSON object a line (app/logging_setup.py); text: logging left as Python sets it (tests).
+        "LOG_FORMAT": _choice(env, "LOG_FORMAT", ("json", "text"), "text" if mode == "testing" else "json"),
         "CLOCK_CODE_SECONDS": _int(env, "CLOCK_CODE_SECONDS", 120),
         # Clock-code signing keys that rotate (app/services/clock_codes.py); none: one derived from SECRET_KEY.
         **parse_clock_code_keys(env),
@@ -380,8 +393,10 @@ def engine_options(database_url):
         return {"connect_args": {"timeout": 30}}
     # No pre-ping and no pool ROLLBACK: app/db_pool.py pings rested connections and explains why.
     # MySQL drops idle connections after wait_timeout: recycling well before it avoids stale ones.
+    # A database that does not answer fails a request within seconds (503, app/outage.py), and no
+    # statement's parameters (personal data) ever appear in an error or a log line.
     return {"pool_pre_ping": False, "pool_reset_on_return": None, "pool_recycle": 280, "pool_size": 10,
-            "max_overflow": 20}
+            "max_overflow": 20, "pool_timeout": 5, "hide_parameters": True, "connect_args": {"connect_timeout": 3}}
 
 
 def embedded_redis_file(database_url):

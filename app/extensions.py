@@ -6,9 +6,11 @@ import redis
 from flask import current_app
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
-from rq import Queue
 from sqlalchemy import MetaData, event
 from sqlalchemy.engine import Engine
+
+from app import redis_url
+from app.request_id import TracedQueue
 
 # Named constraints so that Alembic migrations are the same on SQLite and MariaDB.
 NAMING = {
@@ -44,7 +46,7 @@ class RedisHandle:
 
     def init_app(self, app):
         url = app.config["REDIS_URL"]
-        client = redis.Redis.from_url(url) if url else connect_embedded_redis(app.config["EMBEDDED_REDIS_FILE"])
+        client = redis_url.connect(url) if url else connect_embedded_redis(app.config["EMBEDDED_REDIS_FILE"])
         app.extensions["izyz_redis"] = {"client": client, "prefix": app.config["REDIS_PREFIX"]}
 
     @property
@@ -85,7 +87,8 @@ class QueueHandle:
 
     def init_app(self, app):
         state = app.extensions["izyz_redis"]
-        app.extensions["izyz_queue"] = Queue(state["prefix"] + "default", connection=state["client"])
+        # Jobs carry the id of the request that queued them (its log lines and theirs match).
+        app.extensions["izyz_queue"] = TracedQueue(state["prefix"] + "default", connection=state["client"])
 
     @property
     def queue(self):

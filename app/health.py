@@ -2,6 +2,7 @@
 from flask import Blueprint, jsonify
 from sqlalchemy import text
 
+from app import drain
 from app.extensions import db, redis_store
 
 bp = Blueprint("health", __name__)
@@ -22,4 +23,6 @@ def healthz():
     healthy = status["database"] == "ok" and status["redis"] == "ok"
     if not healthy:
         status["status"] = "down"
+    elif drain.draining():  # stopping: the load balancer takes this instance out (app/drain.py)
+        status["status"], healthy = "draining", False
     return jsonify(status), 200 if healthy else 503

@@ -3,20 +3,40 @@
 SimpleWorker runs jobs in this process (no fork per job), so the database pool and the app
 context set up once are reused; the scheduler runs delayed jobs such as retries.
 """
+import logging
+import time
+
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 from rq import SimpleWorker
 
+from app import request_id
 from app.extensions import db, jobs, redis_store
+
+log = logging.getLogger(__name__)
+RESTART_DELAYS = (1, 2, 5)  # seconds before working again after Redis failed under the worker
 
 
 class AppWorker(SimpleWorker):
     """Ends each job's transaction, so the next job never reads an old MariaDB snapshot
-    (REPEATABLE READ keeps the first read's view until the transaction ends)."""
+    (REPEATABLE READ keeps the first read's view until the transaction ends). A job runs under the
+    request id of the request that queued it, so its log lines carry that id."""
+
+    stop_asked = False  # a SIGTERM or SIGINT arrived (RQ's warm shutdown), as opposed to a failure
+
+    def request_stop(self, signum, frame):
+        self.stop_asked = True
+        super().request_stop(signum, frame)
 
     def perform_job(self, job, queue):
-        try:
-            return super().perform_job(job, queue)
-        finally:
-            db.session.rollback()
+        with request_id.bound(request_id.of_job(job)):
+            try:
+                return super().perform_job(job, queue)
+            finally:
+                try:
+                    db.session.rollback()
+                except Exception:  # the database went away mid-job: start the next job on a fresh session
+                    db.session.remove()
 
 
 def run_worker(app, burst=False):
@@ -29,7 +49,25 @@ def run_worker(app, burst=False):
             from app.notify.sweeper import start_sweeper
 
             start_sweeper(app)
-        worker.work(burst=burst, with_scheduler=not burst)
+        if burst:
+            worker.work(burst=True)
+            return
+        # RQ's worker quits when Redis fails under it outside its dequeue (a heartbeat, a registry
+        # clean-up, during a Sentinel failover or a restart of Redis): work again with a new one,
+        # until a SIGTERM or SIGINT asks it to stop (RQ's warm shutdown: the current job finishes).
+        failures = 0
+        while True:
+            try:
+                worker.work(with_scheduler=True)
+            except (RedisConnectionError, RedisTimeoutError) as exc:
+                log.warning("job worker: Redis unavailable (%s)", type(exc).__name__)
+            if worker.stop_asked:
+                return
+            delay = RESTART_DELAYS[min(failures, len(RESTART_DELAYS) - 1)]
+            failures += 1
+            log.warning("job worker stopped without being asked to; working again in %s s", delay)
+            time.sleep(delay)
+            worker = AppWorker([jobs.queue], connection=redis_store.client)
 
 
 def run_pending_jobs(app):

@@ -20,6 +20,7 @@ from urllib.parse import parse_qsl
 from flask import Blueprint, abort, current_app, request
 from werkzeug.wsgi import ClosingIterator
 
+from app import metrics, outage
 from app.errorhandlers import wechat_reply
 from app.errors import DomainError
 from app.extensions import db, redis_store
@@ -76,9 +77,10 @@ class CallbackEndpoint:
         with self.flask_app.app_context():  # the database session ends when this context does
             try:
                 result = refuse(413, "too large") if body is None else handle_post(query_args(environ), body)
-            except Exception:
+            except Exception as exc:
                 log.exception("callback failed")
-                result = refuse(500, "busy")  # WeChat retries; the claim was not stored
+                # WeChat retries; the claim was not stored. 503 when the database or Redis is down.
+                result = refuse(503 if outage.dependency_down(exc) else 500, "busy")
         data = result.body.encode("utf-8")
         start_response(f"{result.status} {HTTPStatus(result.status).phrase}",
                        [("Content-Type", f"{result.mimetype}; charset=utf-8"), ("Content-Length", str(len(data)))])
@@ -106,6 +108,7 @@ def read_capped_body(environ):
     return None if len(body) > CALLBACK_MAX_BYTES else body
 
 
+@metrics.observe_callback
 def handle_post(args, body):
     """One authenticated POST: args {name: value} of the query string, body bytes → Answer."""
     nonce = args.get("nonce", "")
@@ -123,6 +126,7 @@ def handle_post(args, body):
     dedupe = not changes_nothing(message)
     status, stored, cached_binding = guard.claim(nonce, identity, binding_cache_key(message["FromUserName"]),
                                                  dedupe=dedupe)
+    metrics.note_callback(message, status)
     if status == "replay":
         return refuse(403, "nonce already used for another message")
     if status == "repeat":

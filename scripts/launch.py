@@ -1,9 +1,11 @@
 """What scripts/serve runs: embedded Redis if needed, the emulator, migrations, demo data,
 gunicorn and the job worker; prints the URLs and stops everything on SIGTERM or Ctrl-C."""
 import os
+import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -12,15 +14,13 @@ sys.path.insert(0, str(ROOT))
 
 from app.config import VAR_DIR, embedded_redis_file  # noqa: E402
 
-# The access log's line: the path without its query string and no referrer, because both carry
-# personal data (an admin searching volunteers by phone: ?keyword=138…; a page's own query).
-ACCESS_LOG_FORMAT = '%(h)s %(l)s %(u)s %(t)s "%(m)s %(U)s %(H)s" %(s)s %(b)s %(M)sms "%(a)s"'
+GUNICORN_CONFIG = ROOT / "deploy" / "gunicorn.conf.py"  # JSON logs, metrics, draining on SIGTERM
 
 
 def gunicorn_command(app_path, workers, bind):
     """How the web processes run; the benchmarks run their reference apps with this same line."""
-    return [sys.executable, "-m", "gunicorn", "-w", str(workers), "-b", bind, "--no-control-socket",
-            "--access-logfile", "-", "--access-logformat", ACCESS_LOG_FORMAT, app_path]
+    return [sys.executable, "-m", "gunicorn", "-c", str(GUNICORN_CONFIG), "-w", str(workers), "-b", bind,
+            "--no-control-socket", "--access-logfile", "-", app_path]
 
 
 def main():
@@ -52,6 +52,11 @@ def main():
         emulator = EmulatorServer(port=int(env.get("EMULATOR_PORT", "0"))).start()
         keep_alive.append(emulator)
         env["WECHAT_API_BASE"] = emulator.url
+
+    # /metrics adds up every process of this instance: gunicorn's workers and the job worker.
+    own_metrics_dir = not env.get("PROMETHEUS_MULTIPROC_DIR")
+    if own_metrics_dir:
+        env["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="izyz-metrics-")
 
     flask = [sys.executable, "-m", "flask"]
     subprocess.run(flask + ["db", "upgrade"], env=env, cwd=ROOT, check=True)
@@ -103,6 +108,8 @@ Ctrl-C stops everything.""", flush=True)
     for item in keep_alive:
         if hasattr(item, "stop"):
             item.stop()
+    if own_metrics_dir:
+        shutil.rmtree(env["PROMETHEUS_MULTIPROC_DIR"], ignore_errors=True)
     return status
 
 

@@ -31,6 +31,7 @@ from datetime import timedelta
 from flask import current_app
 from sqlalchemy.exc import IntegrityError
 
+from app import metrics
 from app.extensions import db, jobs, redis_store
 from app.models import Account, OutboxMessage, WechatIdentity
 from app.notify import account_texts, consent, ratelimit, sms
@@ -169,6 +170,7 @@ def _retry_later(message_id, attempt, error):
     return "failed"
 
 
+@metrics.observe_delivery
 def send(message):
     if message.channel == "sms":
         spec = message.payload["sms"]

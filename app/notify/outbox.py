@@ -17,6 +17,10 @@ WeChat refuses it with 43101). A subscribe message that cannot go stays in the o
 for the message centre.
 """
 import json
+import logging
+
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from app.extensions import db, jobs
 from app.models import Account, OutboxMessage, WechatIdentity
@@ -28,6 +32,7 @@ from app.security import pii
 from app.services.unit_of_work import after_commit
 from app.timeutil import utcnow
 
+log = logging.getLogger(__name__)
 NO_CONSENT = "未获用户订阅授权：保留在消息中心"
 
 
@@ -125,4 +130,9 @@ def _row(kind, account_id, channel, recipient, payload, dedupe_key, per_channel=
 
 
 def _deliver(message_id):
-    jobs.enqueue(deliver_message, message_id)
+    try:
+        jobs.enqueue(deliver_message, message_id)
+    except (RedisConnectionError, RedisTimeoutError):
+        # Redis is down for a moment (a failover): the change is committed and its row is due, so the
+        # sweep (app/notify/sweeper.py) queues it once Redis answers. The request succeeded.
+        log.warning("outbox %s: not queued (Redis unavailable); left to the sweep", message_id)

@@ -17,6 +17,7 @@ writes the event, one commit; no ORM objects on that path.
 """
 from sqlalchemy.exc import IntegrityError, OperationalError
 
+from app import metrics
 from app.domain import clocking as rules
 from app.domain import codes
 from app.errors import DomainError
@@ -37,6 +38,7 @@ def is_clock_code(text) -> bool:
     return codes.looks_like_clock_code(text)
 
 
+@metrics.observe_clock
 def scan(account_id, text, source, latitude=None, longitude=None, now=None, accuracy=None):
     """A volunteer scanned `text` (a check-in / check-out code) on `source`: "miniprogram", "mp_scan"
     (SCAN / subscribe event), "mp_scancode" (scancode_*) or "h5"; accuracy: the position's reported
@@ -48,6 +50,7 @@ def scan(account_id, text, source, latitude=None, longitude=None, now=None, accu
     return _attempt(_scan_once, account_id, text, source, latitude, longitude, accuracy, now or utcnow())
 
 
+@metrics.observe_clock
 def scan_volunteer(admin, activity_id, code, kind=None, now=None):
     """An admin scanned a volunteer's personal code: clock that volunteer in (or out; kind None:
     out if a session of theirs is open today, in otherwise)."""

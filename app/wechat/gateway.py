@@ -16,6 +16,7 @@ from wechatpy import WeChatClient
 from wechatpy.exceptions import WeChatClientException
 from wechatpy.session.redisstorage import RedisStorage
 
+from app import metrics
 from app.extensions import redis_store
 
 
@@ -73,6 +74,7 @@ class SharedTokenClient(WeChatClient):
                 url=self.api_base + "/cgi-bin/token",
                 params={"grant_type": "client_credential", "appid": self.appid, "secret": self.secret},
             )
+            metrics.token_refreshed("access_token")
             # Stored with a margin, so that every process refreshes before WeChat expires it.
             expires_in = max(60, int(result.get("expires_in", 7200)) - self.TOKEN_MARGIN_SECONDS)
             self.session.set(self.access_token_key, result["access_token"], expires_in)
@@ -118,6 +120,7 @@ class SharedTokenClient(WeChatClient):
             if ticket:
                 return ticket
             result = self.get("ticket/getticket", params={"type": "jsapi"})
+            metrics.token_refreshed("jsapi_ticket")
             expires_in = max(60, int(result.get("expires_in", 7200)) - self.TOKEN_MARGIN_SECONDS)
             self.session.set(key, result["ticket"], expires_in)
             return result["ticket"]

@@ -113,15 +113,21 @@ class CallbackGuard:
         conn = getattr(self._local, "conn", None)
         if conn is None:
             pool = self.redis.connection_pool
-            if issubclass(pool.connection_class, Connection):  # TCP (not the embedded server's socket)
+            if pool.connection_class is Connection:  # TCP to one address (not a socket, nor Sentinel's primary)
                 conn = KernelTimeoutConnection(**pool.connection_kwargs)
             else:
                 conn = pool.make_connection()
+                # Connected here, through the class's own connect(): a Sentinel-managed connection asks
+                # the sentinels for the primary there, and redis-py's lazy connect on the first command
+                # would skip that and dial the default localhost:6379.
+                conn.connect()
             self._local.conn, self._local.unread = conn, 0
         return conn
 
     def _drop_connection(self):
-        self._local.conn.disconnect()
+        conn = getattr(self._local, "conn", None)
+        if conn is not None:
+            conn.disconnect()
         self._local.conn = None
 
     def _read_unread(self):
@@ -132,8 +138,8 @@ class CallbackGuard:
 
     def _command(self, *args):
         for attempt in (1, 2):
-            conn = self._connection()
             try:
+                conn = self._connection()
                 self._read_unread()
                 conn.send_command(*args)
                 return conn.read_response()
