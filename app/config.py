@@ -133,6 +133,11 @@ def load_config(env=None, overrides=None):
         "REDIS_URL": env.get("REDIS_URL") or "",
         "EMBEDDED_REDIS_FILE": embedded_redis_file(database_url),
         "REDIS_PREFIX": env.get("REDIS_PREFIX", "izyz:"),
+        # Sized for a web request: Redis answers in a millisecond or is in trouble. While it is
+        # known down, commands fail at once for this long (app/redis_breaker.py).
+        "REDIS_SOCKET_TIMEOUT": _seconds(env, "REDIS_SOCKET_TIMEOUT", 1.0),
+        "REDIS_CONNECT_TIMEOUT": _seconds(env, "REDIS_CONNECT_TIMEOUT", 0.5),
+        "REDIS_FAST_FAIL_SECONDS": _seconds(env, "REDIS_FAST_FAIL_SECONDS", 2.0),
         "WECHAT_APPID": env["WECHAT_APPID"],
         "WECHAT_SECRET": env["WECHAT_SECRET"],
         "WECHAT_TOKEN": env["WECHAT_TOKEN"],
