@@ -60,24 +60,37 @@ def register_blueprints(app):
     from app.h5 import bind as h5_bind
     from app.h5 import board as h5_board
     from app.h5 import card as h5_card
+    from app.h5 import certificate as h5_certificate
     from app.h5 import home as h5_home
     from app.h5 import me as h5_me
     from app.h5 import organisations as h5_orgs
     from app.h5 import scan as h5_scan
     from handlers import callback, menu
     from miniprogram_api import (
+        achievements,
         activities,
         admin_accounts,
         admin_activities,
+        admin_exports,
         attendance,
         auth,
+        certificates,
+        comments,
+        complaints,
+        group_enrollment,
         hours,
         init_api,
         me,
         me_account,
+        me_profile,
+        memberships,
+        messages,
         my_activities,
+        org_management,
         organisations,
+        record_transfers,
         registration,
+        shifts,
         subscriptions,
         wx_auth,
     )
@@ -86,10 +99,15 @@ def register_blueprints(app):
     init_api(app, (
         activities.blp, admin_accounts.blp, admin_activities.blp, attendance.blp, auth.blp, hours.blp, me.blp,
         me_account.blp, my_activities.blp, organisations.blp, registration.blp, subscriptions.blp, wx_auth.blp,
+        # what volunteers and organisations take away (issue 12)
+        admin_exports.blp, certificates.blp, messages.blp, record_transfers.blp,
+        # membership and community (issue 13)
+        memberships.blp, org_management.blp, comments.blp, shifts.blp, me_profile.blp, group_enrollment.blp,
+        complaints.blp, achievements.blp,
     ))
     # The health check, /metrics, the callback's server check, the city-service H5 pages and the menu command.
     for blueprint in (health.bp, metrics.bp, callback.bp, h5_home.bp, h5_activities.bp, h5_orgs.bp, h5_me.bp,
-                      h5_board.bp, h5_admin.bp, h5_bind.bp, h5_card.bp, h5_scan.bp, menu.bp):
+                      h5_board.bp, h5_admin.bp, h5_bind.bp, h5_card.bp, h5_certificate.bp, h5_scan.bp, menu.bp):
         app.register_blueprint(blueprint)
 
 

@@ -2,7 +2,10 @@
 import click
 from flask import current_app
 
-from app.extensions import db
+from app.errors import DomainError
+from app.services.authz import account_named, grant_platform_admin
+from app.services.bulk_import import ImportFileError, import_volunteers, read_rows
+from app.services.identity_check import sweep_overdue_checks
 
 
 def register_account_commands(app):
@@ -16,13 +19,9 @@ def register_account_commands(app):
         Columns (header row): 姓名, 性别, 证件类型 (default 居民身份证), 证件号码, 手机号码, 邮箱, 最高学历.
         Imported accounts set their password with an SMS code at first login (忘记密码).
         """
-        from app.errors import DomainError
-        from app.models import Account
-        from app.services.bulk_import import ImportFileError, import_volunteers, read_rows
-
         actor_account = None
         if actor:
-            actor_account = db.session.execute(db.select(Account).filter_by(username=actor)).scalar_one_or_none()
+            actor_account = account_named(actor)
             if actor_account is None:
                 raise click.ClickException(f"no account {actor!r}")
         try:
@@ -40,19 +39,14 @@ def register_account_commands(app):
     @app.cli.command("sweep-identity-checks")
     def sweep_identity_checks_command():
         """Identity checks with no answer after 24 hours become 未知 (run every few minutes)."""
-        from app.services.identity_check import sweep_overdue_checks
-
         click.echo(f"checks set to 未知: {sweep_overdue_checks()}")
 
     @app.cli.command("create-platform-admin")
     @click.argument("username")
     def create_platform_admin_command(username):
         """Give an existing account the platform admin role (平台管理员)."""
-        from app.models import Account
-
-        account = db.session.execute(db.select(Account).filter_by(username=username)).scalar_one_or_none()
-        if account is None:
-            raise click.ClickException(f"no account {username!r}")
-        account.is_platform_admin = True
-        db.session.commit()
+        try:
+            grant_platform_admin(username)
+        except DomainError:  # the only refusal: ACCOUNT_NOT_FOUND
+            raise click.ClickException(f"no account {username!r}") from None
         click.echo(f"{username} is now a platform admin ({current_app.config['APP_ENV']})")

@@ -14,6 +14,7 @@ from app.models import (
     Volunteer,
 )
 from app.security.passwords import hash_password
+from app.services.unit_of_work import use_case
 from app.timeutil import local_date, utcnow
 
 DEMO_PASSWORD = "Demo@2026"
@@ -27,6 +28,7 @@ def is_empty():
     return db.session.execute(db.select(Organisation.id).limit(1)).first() is None
 
 
+@use_case
 def load_demo_data():
     """Creates the demo organisations, accounts, volunteers and activities in one commit."""
     password_hash = hash_password(DEMO_PASSWORD)
@@ -148,7 +150,6 @@ def load_demo_data():
         ))
         v.total_minutes += minutes
         team.total_minutes += minutes
-    db.session.commit()
     return {"organisations": 3, "volunteers": len(volunteers), "activities": 4}
 
 

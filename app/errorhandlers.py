@@ -4,7 +4,8 @@ A refusal (DomainError) leaves nothing written: the transaction is rolled back f
 - the mini-program API (/api/…) answers with its JSON envelope and the status the API gives the
   code (miniprogram_api/errors.py);
 - a city-service page (/h5/…) answers with a page that says what went wrong and what to do next,
-  with the same status; a page's own script (a JSON request) gets {"ok": false, "code", "message"};
+  with the same status (h5_error_page: the one H5 error page, which app/h5/errors.py uses too);
+  a page's own script (a JSON request) gets {"ok": false, "code", "message"};
 - the WeChat callback answers with a polite reply text (wechat_reply). The callback is answered
   in front of Flask's routing (handlers/callback.py), so it calls wechat_reply itself.
 Any other path answers with the API's envelope, as it always has.
@@ -53,14 +54,21 @@ def api_refusal(error):
     return refusal_response(error)
 
 
+def h5_error_page(status, title, text, next_step="", actions=(), back_label=None):
+    """The one error page of the city-service pages (templates/h5/error.html), whoever answers:
+    actions are (label, url) links, the first one the main button; back_label adds a button that
+    goes back in the browser's history (to the form, with what was typed)."""
+    return render_template("h5/error.html", title=title, text=text, next_step=next_step, actions=list(actions),
+                           back_label=back_label), status
+
+
 def page_refusal(error):
     status = page_status(error)
     if request.is_json:  # the page's own script (e.g. 扫码计时) shows the message itself
         return jsonify({"ok": False, "code": error.code, "message": error.message}), status
     next_step = NEXT_STEPS.get(status, LATER_NEXT_STEP if status >= 500 else DEFAULT_NEXT_STEP)
-    bind_url = url_for("h5_bind.show") if status == 401 else None
-    return render_template("h5/error.html", text=PAGE_TEXT, message=error.message, next_step=next_step,
-                           bind_url=bind_url), status
+    actions = [(PAGE_TEXT["bind"], url_for("h5_bind.show"))] if status == 401 else []
+    return h5_error_page(status, PAGE_TEXT["title"], error.message, next_step, actions, back_label=PAGE_TEXT["back"])
 
 
 def wechat_reply(error):

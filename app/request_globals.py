@@ -8,6 +8,7 @@ from flask.ctx import _AppCtxGlobals
 from sqlalchemy.orm import joinedload
 
 from app.extensions import db
+from app.models import Account, AuthSession
 
 
 class RequestGlobals(_AppCtxGlobals):
@@ -30,8 +31,6 @@ class RequestGlobals(_AppCtxGlobals):
     @property
     def account(self):
         if "_account" not in self.__dict__:
-            from app.models import Account
-
             caller = self.caller
             self._account = (db.session.get(Account, caller.account_id, options=[joinedload(Account.volunteer)])
                              if caller is not None and caller.account_id is not None else None)
@@ -44,8 +43,6 @@ class RequestGlobals(_AppCtxGlobals):
     @property
     def session(self):
         if "_session" not in self.__dict__:
-            from app.models import AuthSession
-
             caller = self.caller
             self._session = db.session.get(AuthSession, caller.session_id) if caller is not None else None
         return self.__dict__["_session"]

@@ -12,6 +12,7 @@ from rq import SimpleWorker
 
 from app import request_id
 from app.extensions import db, jobs, redis_store
+from app.notify.sweeper import start_sweeper
 
 log = logging.getLogger(__name__)
 RESTART_DELAYS = (1, 2, 5)  # seconds before working again after Redis failed under the worker
@@ -63,8 +64,6 @@ def run_worker(app, burst=False):
             # The outbox's safety net: re-queue messages left due by a dead worker or a lost job.
             # Started only now: RQ has just raised the pool's socket timeout above its blocking
             # dequeue, and a connection opened before that (5 s) would break the dequeue.
-            from app.notify.sweeper import start_sweeper
-
             start_sweeper(app)
         if burst:
             worker.work(burst=True)

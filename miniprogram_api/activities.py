@@ -2,9 +2,10 @@
 from flask import g
 from flask.views import MethodView
 from flask_smorest import Blueprint
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, ValidationError, fields, validate
 
 from app.domain import activity_state as st
+from app.domain.geo import haversine_m, valid_coordinates
 from app.services import activities as activity_service
 from app.services import enrollment
 from app.services.activity_search import MAX_PER_PAGE, search_activities
@@ -26,6 +27,20 @@ class PageArgs(Schema):
     per_page = fields.Integer(load_default=20, validate=validate.Range(min=1, max=MAX_PER_PAGE))
 
 
+class NearPoint(fields.String):
+    """"lat,lng" (gcj02 degrees, as wx.getLocation reports them) → (lat, lng)."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        text = super()._deserialize(value, attr, data, **kwargs)
+        try:
+            latitude, longitude = (float(part) for part in text.split(","))
+        except ValueError:
+            raise ValidationError("须为“纬度,经度”，例如 23.1291,113.2644。") from None
+        if not valid_coordinates(latitude, longitude):
+            raise ValidationError("纬度 -90~90，经度 -180~180。")
+        return latitude, longitude
+
+
 class SearchArgs(PageArgs):
     state = fields.String(validate=validate.OneOf(st.STATES),
                           metadata={"description": "not_open 报名未开始 / open 马上报名 / closed 报名结束 / "
@@ -36,6 +51,11 @@ class SearchArgs(PageArgs):
     start_from = IsoTime(metadata={"description": "活动开始不早于（ISO 8601，带时区）"})
     start_to = IsoTime(metadata={"description": "活动开始不晚于（ISO 8601，带时区）"})
     family = fields.Boolean(metadata={"description": "亲子体验：true/false/1/0"})
+    category = fields.String(validate=validate.Length(min=1, max=40), metadata={"description": "服务类别，如 社区服务"})
+    near = NearPoint(metadata={"description": "“纬度,经度”（gcj02）：只列出附近有地点的活动，由近及远，"
+                                              "每项带 distance_m（米）"})
+    within_km = fields.Integer(validate=validate.Range(min=1, max=1000),
+                               metadata={"description": "与 near 一起：范围（公里），默认 100"})
 
 
 class OrgActivitiesArgs(PageArgs):
@@ -44,6 +64,7 @@ class OrgActivitiesArgs(PageArgs):
 
 class EnrollBody(Schema):
     position_id = fields.Integer(allow_none=True, metadata={"description": "活动设有岗位时必填"})
+    shift_id = fields.Integer(allow_none=True, metadata={"description": "活动设有班次（排班）时必填"})
 
 
 @blp.route("/activities")
@@ -52,11 +73,17 @@ class ActivitySearch(MethodView):
     @blp.response(200)
     def get(self, args):
         """Search activities (anyone). With no filter: every activity not revoked, ended ones
-        included, soonest start first. Items carry `state` (stable code) and `state_label`."""
+        included, soonest start first. Items carry `state` (stable code) and `state_label`.
+        `category=`: one service category; `near=lat,lng`: nearest first, with `distance_m`."""
         page, per_page = args.pop("page"), args.pop("per_page")
         now = utcnow()
         items, total = search_activities(now=now, page=page, per_page=per_page, **args)
-        return page_json([activity_summary(a, now) for a in items], total, page, per_page)
+        summaries = [activity_summary(a, now) for a in items]
+        near = args.get("near")
+        if near is not None:
+            for summary, activity in zip(summaries, items, strict=True):
+                summary["distance_m"] = round(haversine_m(*near, activity.latitude, activity.longitude))
+        return page_json(summaries, total, page, per_page)
 
 
 @blp.route("/activities/<int:activity_id>")
@@ -80,8 +107,10 @@ class ActivityEnrollment(MethodView):
     def post(self, body, activity_id):
         """报名 (approved volunteers, while 马上报名, within the quota; at most 5 pending).
         Refusals: VOLUNTEER_NOT_APPROVED, ENROLLMENT_NOT_OPEN, QUOTA_FULL, POSITION_REQUIRED,
-        POSITION_FULL, TOO_MANY_PENDING, ALREADY_ENROLLED, ENROLLMENT_REMOVED, NOT_A_VOLUNTEER."""
-        result = enrollment.enroll(g.account.id, activity_id, (body or {}).get("position_id"))
+        POSITION_FULL, SHIFT_REQUIRED, SHIFT_NOT_FOUND, SHIFT_FULL, TOO_MANY_PENDING, ALREADY_ENROLLED,
+        ENROLLMENT_REMOVED, NOT_A_VOLUNTEER."""
+        body = body or {}
+        result = enrollment.enroll(g.account.id, activity_id, body.get("position_id"), body.get("shift_id"))
         return enrollment_json(result)
 
     @blp.response(200)

@@ -80,6 +80,7 @@ def enrollment_json(enrollment):
         "id": enrollment.id,
         "activity_id": enrollment.activity_id,
         "position_id": enrollment.position_id,
+        "shift_id": enrollment.shift_id,
         "status": enrollment.status,
         "status_label": rules.ENROLLMENT_LABELS[enrollment.status],
         "created_at": to_iso(enrollment.created_at),

@@ -5,12 +5,11 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
-from app.services import card, clock_codes, clocking, records, supplements
+from app.services import card, clock_codes, clocking, objection_intake, records, supplements
 from app.timeutil import to_iso
 from miniprogram_api.auth_context import admin_required, login_required, optional_account_id
 
 blp = Blueprint("hours", __name__, url_prefix="/api/v1", description="服务时长、时长公示与志愿者证")
-
 
 class PageIn(Schema):
     page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=10000))
@@ -155,9 +154,8 @@ class Objections(MethodView):
     @blp.alt_response(429, description="RATE_LIMITED")
     def post(self, body):
         """我有异议: object to a public hours record (anyone; limited per IP)."""
-        objection = records.file_objection(body["record_id"], body["text"], contact=body.get("contact"),
-                                           filer_account_id=optional_account_id(),
-                                           ip=request.remote_addr or "unknown")
+        objection = objection_intake.object_to_record(body["record_id"], body["text"], contact=body.get("contact"),
+                                                      filer_account_id=optional_account_id(), ip=request.remote_addr)
         return {"id": objection.id, "status": objection.status, "created_at": to_iso(objection.created_at)}
 
 

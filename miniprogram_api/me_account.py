@@ -5,7 +5,9 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
 from app.domain.registration import EDUCATION_LEVELS, GENDERS, ID_TYPES
-from app.services import account_security, home_org, registration
+from app.domain.username_change import next_change_allowed_at
+from app.services import account_security, home_org, registration, username_change
+from app.timeutil import to_iso
 from miniprogram_api.account_serializers import home_org_change, owner_profile
 from miniprogram_api.auth_context import allowed_while, login_required
 
@@ -91,3 +93,23 @@ class HomeOrgChange(MethodView):
     def post(self, body):
         """Ask to move to another home organisation; effective when that organisation approves."""
         return home_org_change(home_org.request_change(g.account, body["org_id"]))
+
+
+class UsernameIn(Schema):
+    username = fields.String(required=True, validate=validate.Length(min=1, max=64),
+                             metadata={"description": "4–32 位字母、数字、下划线或减号，以字母开头"})
+
+
+@blp.route("/username")
+class Username(MethodView):
+    @blp.arguments(UsernameIn())
+    @blp.response(200)
+    @blp.alt_response(409, description="USERNAME_EXISTS / USERNAME_SAME / USERNAME_CHANGE_TOO_SOON (next_allowed_at)")
+    @blp.alt_response(422, description="USERNAME_FORMAT")
+    @blp.doc(security=[{"bearer": []}])
+    @login_required
+    def patch(self, body):
+        """修改用户名: at most once per 180 days; the old name no longer logs in."""
+        account = username_change.change_username(g.account, body["username"])
+        return {"username": account.username, "changed_at": to_iso(account.username_changed_at),
+                "next_change_allowed_at": to_iso(next_change_allowed_at(account.username_changed_at))}

@@ -12,7 +12,8 @@ the error code of app/errors.py. In the order they are checked:
 3. The activity was revoked                               → ACTIVITY_REVOKED
 4. The volunteer is not admitted to it                    → CLOCK_NOT_ADMITTED
 5. The volunteer has not been 面验'd (identity-checked)    → CLOCK_NOT_FACE_CHECKED
-6. Outside the activity's time (check-out: up to an hour after its end) → CLOCK_OUTSIDE_ACTIVITY_TIME
+6. Outside the activity's time (check-out: up to an hour after its end) → CLOCK_OUTSIDE_ACTIVITY_TIME;
+   for a volunteer enrolled in a shift (排班), outside the shift's time, the same way → CLOCK_OUTSIDE_SHIFT
 7. Sessions of the (local) day: a check-in while one is open, or a check-out of a closed one,
    repeats the first result; a fourth check-in → CLOCK_DAILY_LIMIT; a check-out with no
    check-in that day → CHECKOUT_WITHOUT_CHECKIN
@@ -26,7 +27,7 @@ the error code of app/errors.py. In the order they are checked:
    farther than the activity's radius (500 m unless it sets one) from its venue → CLOCK_TOO_FAR.
    An activity without a venue checks no distance and needs no position.
 9. Otherwise record: a check-in opens the next session; a check-out closes the open one with
-   its minutes, clipped to the activity's own time.
+   its minutes, clipped to the activity's own time (to the shift's, for a volunteer in a shift).
 """
 import math
 from dataclasses import dataclass
@@ -65,6 +66,13 @@ class Activity:
 
 
 @dataclass(frozen=True, slots=True)
+class Shift:
+    """The shift (排班) the volunteer enrolled in: their own part of the activity's time."""
+    start_at: datetime
+    end_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
 class DayEvent:
     """One of the volunteer's clock events of this activity on the scan's local day."""
     id: int
@@ -92,10 +100,11 @@ class Repeat:
 
 def decide_clock(claims: Claims, activity: Activity, *, admitted: bool, face_checked: bool,
                  position: tuple[float, float] | None, source: str, events: list[DayEvent],
-                 now: datetime, accuracy: float | None = None) -> Record | Repeat:
+                 now: datetime, shift: Shift | None = None, accuracy: float | None = None) -> Record | Repeat:
     """What a scan does (see the module's docstring for the rule). events: the volunteer's events
-    of this activity on now's local day, in session order; accuracy: the position's reported
-    accuracy in metres, None when the client does not say. Raises ClockRefused."""
+    of this activity on now's local day, in session order; shift: the volunteer's shift, if any;
+    accuracy: the position's reported accuracy in metres, None when the client does not say.
+    Raises ClockRefused."""
     if claims.kind is None:
         repeated = next((e for e in events if e.code_nonce == claims.nonce), None)
         if repeated is not None:
@@ -115,6 +124,8 @@ def decide_clock(claims: Claims, activity: Activity, *, admitted: bool, face_che
     if not face_checked:
         raise ClockRefused("CLOCK_NOT_FACE_CHECKED")
     require_within_window(kind, now, activity.start_at, activity.end_at, CHECKOUT_GRACE)
+    if shift is not None:
+        require_within_window(kind, now, shift.start_at, shift.end_at, CHECKOUT_GRACE, code="CLOCK_OUTSIDE_SHIFT")
     action, session_no = plan_scan(kind, [(e.session_no, e.kind) for e in events])
     if action == "repeat":
         return Repeat(next(e for e in events if e.session_no == session_no and e.kind == kind))
@@ -123,7 +134,8 @@ def decide_clock(claims: Claims, activity: Activity, *, admitted: bool, face_che
     if kind == CHECKIN:
         return Record(CHECKIN, session_no)
     checkin = next(e for e in events if e.session_no == session_no and e.kind == CHECKIN)
-    return Record(CHECKOUT, session_no, session_minutes(checkin.at, now, activity.start_at, activity.end_at), checkin)
+    start_at, end_at = (shift.start_at, shift.end_at) if shift is not None else (activity.start_at, activity.end_at)
+    return Record(CHECKOUT, session_no, session_minutes(checkin.at, now, start_at, end_at), checkin)
 
 
 def check_position(activity: Activity, position: tuple[float, float] | None, accuracy: float | None = None) -> None:

@@ -15,7 +15,8 @@ here after binding), `admin_required` (a bound organisation admin).
 Every POST of these pages carries the session's CSRF token in the form field "csrf"
 (`check_csrf`, called before any view of a blueprint that uses `protect(bp)`).
 
-The session keys are those /h5/bind/ and /h5/scan/ already use, so that one OAuth serves them all.
+Every H5 page, /h5/bind/ and /h5/scan/ included, uses this module: one OAuth, one session and one
+CSRF token serve them all.
 """
 import functools
 import secrets
@@ -73,8 +74,7 @@ def current_openid():
         return None
     now = int(time.time())
     confirmed = session.get(CONFIRMED_AT)
-    if confirmed is None:  # confirmed by /h5/bind/'s or /h5/scan/'s own OAuth (until they use this module)
-        session[CONFIRMED_AT] = confirmed = now
+    # No time (a cookie from when /h5/bind/ and /h5/scan/ ran their own OAuth): expired, OAuth again.
     if not isinstance(confirmed, int) or now - confirmed > session_seconds():
         for key in (OPENID, CONFIRMED_AT):
             session.pop(key, None)

@@ -1,5 +1,10 @@
 """The volunteer card's public page (the QR code printed on 注册志愿者证) and the volunteer's own
-rotating personal-code page, under /h5/card.
+rotating personal-code page for the mini-program's web-view, under /h5/card.
+
+Two pages show the personal code, one per way in: /h5/card/my-code#token=… for the mini-program's
+web-view (its bearer token, no WeChat OAuth there), and /h5/me/code (app/h5/me.py, linked from 我的)
+for the city-service pages, on the H5 session. The first links to the second for a visitor who
+arrives without a token.
 
 The public page shows what is safe to show a stranger — masked name, volunteer number, hours and
 star level — and nothing more; a token that is not genuine gets the same "not found" page
@@ -18,8 +23,8 @@ STARS = "★★★★★"
 def my_code():
     """The volunteer's personal code, refreshed every 30 s from /api/v1/me/dynamic-code.
 
-    The mini-program's web-view (or the city-service page after OAuth) passes the session token
-    in the URL fragment (#token=…), which never reaches a server or a log.
+    The mini-program's web-view passes its session token in the URL fragment (#token=…), which
+    never reaches a server or a log. The city-service pages use /h5/me/code instead.
     """
     return render_template("h5/my_code.html")
 

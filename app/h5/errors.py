@@ -2,7 +2,8 @@
 trace. A refusal (DomainError) raised by a page is answered by the app's one translation for /h5/
 (app/errorhandlers.py page_refusal, with the catalogue's message); this module adds the pages
 only the H5 entry has — an expired form (CSRF), a failed WeChat OAuth, an account or an admin
-needed, an unknown page — with their texts in app/h5/texts.py."""
+needed, an unknown page — with their texts in app/h5/texts.py. Both look the same: one template,
+templates/h5/error.html, rendered by errorhandlers.h5_error_page."""
 from flask import render_template, request, url_for
 
 from app import errorhandlers
@@ -20,8 +21,7 @@ def error_page(kind, status, message=None, actions=None):
     title, text, next_step = ERRORS[kind]
     text = text.format(message=message) if message is not None else text
     actions = actions or [(NAV["home"], "/h5/")]
-    return render_template("h5/problem.html", title=title, text=text, next_step=next_step, actions=actions,
-                           status=status), status
+    return errorhandlers.h5_error_page(status, title, text, next_step, actions)
 
 
 def back_actions():
@@ -51,8 +51,8 @@ def need_account_page():
 
 
 def need_admin_page():
-    return render_template("h5/problem.html", title=TITLES["error"], text=MESSAGES["need_admin"], next_step="",
-                           actions=[(NAV["bind"], "/h5/bind/"), (NAV["home"], "/h5/")], status=403), 403
+    return errorhandlers.h5_error_page(403, TITLES["error"], MESSAGES["need_admin"],
+                                       actions=[(NAV["bind"], "/h5/bind/"), (NAV["home"], "/h5/")])
 
 
 def http_error_page(error):

@@ -2,19 +2,19 @@
 
 The page runs inside WeChat: the JS-SDK's scanQRCode reads the check-in / check-out code and
 getLocation the position (gcj02), then the page posts both here and the one clock service
-decides, as for the mini-program and the service account. The openid comes from the same
-snsapi_base OAuth as the binding page; an unbound user is sent to bind first. Outside WeChat
-the JS-SDK is absent and the page says so (the manual: scan-to-clock works only in WeChat);
-the code can still be typed, which is what the browser test does.
+decides, as for the mini-program and the service account. The openid comes from the H5 pages'
+one OAuth and session (app/h5/auth.py); an unbound user is offered binding first and comes back
+here after binding. Outside WeChat the JS-SDK is absent and the page says so (the manual:
+scan-to-clock works only in WeChat); the code can still be typed, which is what the browser test
+does.
 """
 import secrets
 
-from flask import Blueprint, current_app, jsonify, redirect, render_template, request, session
+from flask import Blueprint, current_app, jsonify, render_template, request, session
 
-from app.h5.bind import OPENID, STATE, csrf_token
-from app.services import clocking, wechat_identity
+from app.h5.auth import CSRF, OPENID, account_required, csrf_token
+from app.services import clocking, wechat_identity, wechat_oauth
 from app.timeutil import to_iso
-from app.wechat.gateway import WechatApiError, get_gateway
 
 bp = Blueprint("h5_scan", __name__, url_prefix="/h5/scan")
 
@@ -26,7 +26,6 @@ TEXT = {
     "manual": "或输入二维码下方的签到码",
     "submit": "提交",
     "unbound": "扫码计时需要先绑定 i志愿 帐号。",
-    "bind": "去绑定",
     "oauth_failed": "微信授权已失效，请重新打开本页面。",
     "checkin_ok": "签到成功：{at}",
     "checkout_ok": "签退成功：本次服务 {minutes} 分钟",
@@ -38,30 +37,11 @@ def page_url():
 
 
 @bp.get("/")
+@account_required
 def show():
-    code = request.args.get("code")
-    if code:  # back from WeChat's OAuth page
-        expected = session.pop(STATE, None)
-        if not expected or not secrets.compare_digest(expected, request.args.get("state", "")):
-            return render_template("h5/scan.html", text=TEXT, error=TEXT["oauth_failed"]), 400
-        try:
-            session[OPENID] = get_gateway().oauth_exchange(code)["openid"]
-        except WechatApiError:
-            return render_template("h5/scan.html", text=TEXT, error=TEXT["oauth_failed"]), 400
-        return redirect(page_url())
-    openid = session.get(OPENID)
-    if not openid:
-        state = secrets.token_urlsafe(16)
-        session[STATE] = state
-        return redirect(get_gateway().oauth_authorize_url(page_url(), state))
-    account = wechat_identity.account_of(wechat_identity.MP, openid)
-    if account is None:
-        return render_template("h5/scan.html", text=TEXT, unbound=True)
-    try:
-        jsapi = get_gateway().jsapi_signature(page_url())
-    except WechatApiError:
-        jsapi = None  # the page still works by typing the code
-    return render_template("h5/scan.html", text=TEXT, jsapi=jsapi, csrf=csrf_token())
+    # Without the JS-SDK's signature (WeChat away) the page still works by typing the code.
+    return render_template("h5/scan.html", text=TEXT, jsapi=wechat_oauth.jsapi_config(page_url()),
+                           csrf=csrf_token())
 
 
 @bp.post("/clock")
@@ -69,7 +49,7 @@ def clock():
     """JSON in ({code, latitude?, longitude?, accuracy?, csrf}), JSON out: the page shows the message."""
     body = request.get_json(silent=True) or {}
     sent = body.get("csrf") or ""
-    if not isinstance(sent, str) or not sent or not secrets.compare_digest(sent, session.get("wx_bind_csrf", "")):
+    if not isinstance(sent, str) or not sent or not secrets.compare_digest(sent, session.get(CSRF, "")):
         return jsonify({"ok": False, "message": TEXT["oauth_failed"]}), 400
     openid = session.get(OPENID)
     account = wechat_identity.account_of(wechat_identity.MP, openid) if openid else None

@@ -32,6 +32,8 @@ class Account(db.Model):
     is_demo = db.Column(db.Boolean, nullable=False, default=False)
     created_at = created_column()
     deleted_at = db.Column(db.DateTime, nullable=True)
+    # PATCH /api/v1/me/username: at most once per 180 days.
+    username_changed_at = db.Column(db.DateTime, nullable=True)
 
     volunteer = db.relationship(
         "Volunteer", back_populates="account", uselist=False, foreign_keys="Volunteer.account_id"
@@ -79,6 +81,11 @@ class Volunteer(db.Model):
     identity_checked_at = db.Column(db.DateTime, nullable=True)
     education = db.Column(db.String(30), nullable=True)
     service_intentions = db.Column(db.JSON, nullable=True)
+    # 完善资料 (app/domain/profile.py): 背景经历, 特长, 可服务时间, and the avatar (resized, stored by us).
+    background = db.Column(db.Text, nullable=True)
+    specialties = db.Column(db.JSON, nullable=True)
+    available_times = db.Column(db.JSON, nullable=True)
+    avatar_path = db.Column(db.String(255), nullable=True)
     agreed_at = db.Column(db.DateTime, nullable=True)
     # 面验: once checked on site, for good.
     face_checked_at = db.Column(db.DateTime, nullable=True)

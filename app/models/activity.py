@@ -20,6 +20,9 @@ class Activity(db.Model):
                  "enroll_end", "end_at"),
         db.Index("ix_activities_family_start", "is_family", "start_at", "id", "revoked_at", "enroll_start",
                  "enroll_end", "end_at"),  # 亲子体验
+        db.Index("ix_activities_category_start", "service_category", "start_at", "id", "revoked_at",
+                 "enroll_start", "enroll_end", "end_at"),  # category=
+        db.Index("ix_activities_location", "latitude", "longitude"),  # near=: the box around the point
     )
 
     id = id_column()
@@ -55,6 +58,7 @@ class Activity(db.Model):
 
     organisation = db.relationship("Organisation")
     positions = db.relationship("Position", back_populates="activity", order_by="Position.id")
+    shifts = db.relationship("Shift", back_populates="activity", order_by="Shift.starts_at, Shift.id")
 
     # The contact's number is personal data too: stored encrypted, read through this property.
     @property
@@ -80,6 +84,22 @@ class Position(db.Model):
     activity = db.relationship("Activity", back_populates="positions")
 
 
+class Shift(db.Model):
+    """排班: a part of an activity's time with its own capacity; places taken are counted like the
+    quota's, by one conditional UPDATE (app/services/enrollment.py)."""
+
+    __tablename__ = "shifts"
+
+    id = id_column()
+    activity_id = fk("activities.id", nullable=False, index=True)
+    starts_at = db.Column(db.DateTime, nullable=False)
+    ends_at = db.Column(db.DateTime, nullable=False)
+    capacity = db.Column(db.Integer, nullable=False)
+    taken_count = db.Column(db.Integer, nullable=False, default=0)
+
+    activity = db.relationship("Activity", back_populates="shifts")
+
+
 class Enrollment(db.Model):
     __tablename__ = "enrollments"
     __table_args__ = (
@@ -91,6 +111,8 @@ class Enrollment(db.Model):
     activity_id = fk("activities.id", nullable=False, index=True)
     volunteer_id = fk("volunteers.id", nullable=False)
     position_id = fk("positions.id", nullable=True)
+    # 排班: the shift picked at enrollment, when the activity has shifts.
+    shift_id = fk("shifts.id", nullable=True, index=True)
     status = db.Column(db.String(20), nullable=False, default="pending")
     created_at = created_column()
     decided_at = db.Column(db.DateTime, nullable=True)

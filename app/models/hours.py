@@ -41,6 +41,8 @@ class ServiceRecord(db.Model):
     __table_args__ = (
         db.Index("ix_service_records_volunteer", "volunteer_id", "status"),
         db.Index("ix_service_records_board", "activity_id", "recorded_at"),
+        # Reports: distinct active volunteers of organisations in a period, read from the index alone.
+        db.Index("ix_service_records_org_day", "org_id", "service_day", "volunteer_id"),
     )
 
     id = id_column()

@@ -31,6 +31,13 @@ class Organisation(db.Model):
     reject_reason = db.Column(db.String(255), nullable=True)
     contact_phone_enc = db.Column(db.String(255), nullable=True)
     description = db.Column(db.Text, nullable=True)
+    # Managed by the organisation's own admin (组织管理): contact, address, categories, logo.
+    contact_name = db.Column(db.String(64), nullable=True)
+    address = db.Column(db.String(255), nullable=True)
+    service_categories = db.Column(db.JSON, nullable=True)
+    logo_path = db.Column(db.String(255), nullable=True)
+    # 免审密码 (Argon2 hash): the right one joins a volunteer without the admin's approval.
+    join_password_hash = db.Column(db.String(255), nullable=True)
     # The registering admin's hand-held ID photo, stored outside the web root.
     id_photo_path = db.Column(db.String(255), nullable=True)
     # Statistics kept current by the services that change them.
@@ -59,3 +66,26 @@ class OrgAdmin(db.Model):
 
     organisation = db.relationship("Organisation")
     account = db.relationship("Account", back_populates="admin_of", foreign_keys=[account_id])
+
+
+class OrgMembership(db.Model):
+    """A volunteer's membership of an organisation other than the home one (pending, joined…);
+    one row per (organisation, volunteer), reused when they ask again (app/domain/membership.py)."""
+
+    __tablename__ = "org_memberships"
+    __table_args__ = (db.UniqueConstraint("org_id", "volunteer_id"),
+                      db.Index("ix_org_memberships_org_status", "org_id", "status"))
+
+    id = id_column()
+    org_id = fk("organisations.id", nullable=False)
+    volunteer_id = fk("volunteers.id", nullable=False, index=True)
+    status = db.Column(db.String(20), nullable=False)
+    reason = db.Column(db.String(255), nullable=True)
+    decided_by = fk("accounts.id", nullable=True)
+    decided_at = db.Column(db.DateTime, nullable=True)
+    joined_at = db.Column(db.DateTime, nullable=True)
+    created_at = created_column()
+    updated_at = db.Column(db.DateTime, nullable=True)
+
+    organisation = db.relationship("Organisation")
+    volunteer = db.relationship("Volunteer")

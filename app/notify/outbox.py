@@ -15,6 +15,8 @@ spends (app/notify/consent.py); an SMS when the kind has SMS text — alongside 
 message, or as the fallback of a subscribe message (sent at once without consent, or when
 WeChat refuses it with 43101). A subscribe message that cannot go stays in the outbox, 'held',
 for the message centre.
+
+Every event queued here also lands in the person's inbox (app/notify/inbox.py), bound or not.
 """
 import json
 import logging
@@ -24,7 +26,7 @@ from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from app.extensions import db, jobs
 from app.models import Account, OutboxMessage, WechatIdentity
-from app.notify import consent
+from app.notify import consent, inbox
 from app.notify.delivery import deliver_message
 from app.notify.sms_templates import SmsText, sms
 from app.notify.templates import subscribe_template_id
@@ -44,6 +46,8 @@ def queue_message(*, kind, account_id, fields, dedupe_key, sms_text=None, page=N
     also goes by SMS. dedupe_key: names the event (e.g. "admission:42") so that the same event
     is never queued twice. Returns the OutboxMessage rows added.
     """
+    # 消息中心 first: the notice is kept for the person whatever the channels below can do.
+    inbox.deposit(kind=kind, account_id=account_id, fields=fields, page=page, dedupe_key=dedupe_key)
     account = db.session.get(Account, account_id)
     sms_message = _as_sms(sms_text)
     sms_payload = _sms_payload(sms_message) if sms_message else None

@@ -4,6 +4,8 @@ WeChat throttles per account and per API (45009 daily quota, 45011 frequency); k
 channel under WECHAT_SEND_RATE (e.g. "20/second") spreads a large admission over time
 instead of burning through retries.
 """
+import time
+
 from flask import current_app
 from limits import parse
 from limits.storage import RedisStorage
@@ -31,6 +33,4 @@ def acquire(channel):
 def seconds_until_free(channel):
     limiter, rate = _limiter()
     reset_at, _remaining = limiter.get_window_stats(rate, "outbox", channel)
-    import time
-
     return max(0.2, reset_at - time.time())

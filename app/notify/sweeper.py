@@ -16,6 +16,7 @@ from flask import current_app
 from app import metrics
 from app.extensions import db, jobs, redis_store
 from app.models import OutboxMessage
+from app.notify.delivery import deliver_message
 from app.timeutil import utcnow
 
 log = logging.getLogger(__name__)
@@ -31,8 +32,6 @@ return redis.call('DEL', KEYS[1])
 
 def sweep_outbox(limit=1000):
     """Queue a delivery job for each due row; → how many were queued."""
-    from app.notify.delivery import deliver_message
-
     now = utcnow()
     M = OutboxMessage
     grace = now - timedelta(seconds=current_app.config["OUTBOX_PENDING_GRACE_SECONDS"])
@@ -43,7 +42,7 @@ def sweep_outbox(limit=1000):
             db.and_(M.status == "sending", M.next_attempt_at <= now),  # lease over: the worker died
         )).order_by(M.next_attempt_at).limit(limit)
     ).scalars().all()
-    db.session.rollback()
+    db.session.rollback()  # a read only: end it (no MariaDB snapshot held) before queueing the jobs
     lease = current_app.config["OUTBOX_LEASE_SECONDS"]
     queued = 0
     for message_id in due:

@@ -49,6 +49,19 @@ TEMPLATES = {
         "subscribe": {"template_id": "SUB_ACTIVITY_REVOKED",
                       "keys": {"thing1": "title", "time2": "start", "thing3": "reason"}},
     },
+    # --- what volunteers take away (certificates, record transfers) ---
+    "certificate_issued": {
+        "template": {"template_id": "TPL_CERTIFICATE_ISSUED",
+                     "keys": {"keyword1": "number", "keyword2": "hours", "keyword3": "period"}},
+        "subscribe": {"template_id": "SUB_CERTIFICATE_ISSUED",
+                      "keys": {"character_string1": "number", "thing2": "hours", "thing3": "period"}},
+    },
+    "record_transfer": {
+        "template": {"template_id": "TPL_RECORD_TRANSFER",
+                     "keys": {"keyword1": "name", "keyword2": "result", "keyword3": "hours", "keyword4": "reason"}},
+        "subscribe": {"template_id": "SUB_RECORD_TRANSFER",
+                      "keys": {"thing1": "name", "phrase2": "result", "thing3": "hours", "thing4": "reason"}},
+    },
 }
 
 # A removal is told with the same template as an admission: the enrollment result.

@@ -5,6 +5,7 @@ import uuid
 
 from app.errors import DomainError
 from app.extensions import db
+from app.models import OrgAdmin
 from app.notify import account_texts
 from app.notify.outbox import queue_sms
 from app.security import pii
@@ -12,6 +13,7 @@ from app.security.passwords import hash_password, password_problem, verify_passw
 from app.services import authz, verification
 from app.services.login import UNSET_PASSWORD_PREFIX, clear_failures, find_account, is_password_unset
 from app.services.sessions import issue_token, revoke_all_sessions
+from app.services.unit_of_work import after_commit, use_case
 
 
 def _set_password(account, new_password, *, must_change=False):
@@ -20,9 +22,10 @@ def _set_password(account, new_password, *, must_change=False):
         raise DomainError(problem)
     account.password_hash = hash_password(new_password)
     account.must_change_password = must_change
-    clear_failures(account.id)  # a new password unlocks
+    after_commit(clear_failures, account.id)  # a new password unlocks, once it is saved
 
 
+@use_case
 def change_password(account, old_password, new_password, *, ttl_seconds):
     """修改密码. Every other session ends; the caller gets a fresh token."""
     if is_password_unset(account) or not verify_password(account.password_hash, old_password):
@@ -32,7 +35,6 @@ def change_password(account, old_password, new_password, *, ttl_seconds):
     _set_password(account, new_password)
     revoke_all_sessions(account.id)
     token, _ = issue_token(ttl_seconds, account_id=account.id)
-    db.session.commit()
     return token
 
 
@@ -43,6 +45,7 @@ def _recovery_target(account, channel):
     return target
 
 
+@use_case
 def request_recovery_code(identifier, channel, *, ip):
     """忘记密码: a code to the account's own phone or email. Returns the masked destination."""
     account = find_account(identifier)
@@ -56,6 +59,7 @@ def request_recovery_code(identifier, channel, *, ip):
     return pii.mask_phone(target) if channel == "sms" else mask_email(target)
 
 
+@use_case
 def reset_password_with_code(identifier, channel, code, new_password):
     """Sets the new password (also the first one of an imported account); ends every session."""
     account = find_account(identifier)
@@ -68,7 +72,6 @@ def reset_password_with_code(identifier, channel, code, new_password):
                               target=_recovery_target(account, channel), code=code)
     _set_password(account, new_password)
     revoke_all_sessions(account.id)
-    db.session.commit()
     return account
 
 
@@ -86,6 +89,7 @@ def _temporary_password():
 
 
 def _reset_by_admin(admin, account, *, org_id, target_type, target_id):
+    """The shared part of the two admin resets below (each of them is the use case)."""
     if not account.phone:
         raise DomainError("NO_PHONE_FOR_RESET")
     temporary = _temporary_password()
@@ -96,10 +100,10 @@ def _reset_by_admin(admin, account, *, org_id, target_type, target_id):
               dedupe_key=f"password-reset:{account.id}:{uuid.uuid4().hex}",
               text=account_texts.temporary_password_sms(temporary))
     authz.audit(admin, "account.password_reset", org_id=org_id, target_type=target_type, target_id=target_id)
-    db.session.commit()
     return pii.mask_phone(account.phone)
 
 
+@use_case
 def admin_reset_volunteer_password(admin, volunteer_id):
     """重置志愿者密码: by an admin of the volunteer's home organisation (or above it)."""
     volunteer = authz.require_volunteer(admin, volunteer_id)
@@ -107,10 +111,9 @@ def admin_reset_volunteer_password(admin, volunteer_id):
                            target_type="volunteer", target_id=volunteer.id)
 
 
+@use_case
 def admin_reset_org_admin_password(admin, org_id, account_id):
     """重置组织密码: the parent's admin resets the password of a child organisation's admin."""
-    from app.models import OrgAdmin
-
     org = authz.require_child_org(admin, org_id)
     link = db.session.execute(db.select(OrgAdmin).filter_by(org_id=org.id, account_id=account_id)).scalar_one_or_none()
     if link is None:

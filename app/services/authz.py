@@ -7,7 +7,8 @@ cannot even learn that they exist.
 """
 from app.errors import DomainError
 from app.extensions import db
-from app.models import AuditLog, OrgAdmin, Organisation, Volunteer
+from app.models import Account, AuditLog, OrgAdmin, Organisation, Volunteer
+from app.services.unit_of_work import use_case
 
 
 def administered_orgs(account):
@@ -93,6 +94,21 @@ def require_child_org(account, org_id):
 def child_registration_filter(account):
     """SQL condition on Organisation: registrations whose parent the account may manage."""
     return managed_org_filter(account, Organisation.parent_id)
+
+
+def account_named(username):
+    """The account with this username, or None (the command line names accounts so)."""
+    return db.session.execute(db.select(Account).filter_by(username=username)).scalar_one_or_none()
+
+
+@use_case
+def grant_platform_admin(username):
+    """平台管理员: given from the command line only, to an existing account."""
+    account = account_named(username)
+    if account is None:
+        raise DomainError("ACCOUNT_NOT_FOUND")
+    account.is_platform_admin = True
+    return account
 
 
 def audit(actor, action, *, org_id=None, target_type=None, target_id=None, detail=None):

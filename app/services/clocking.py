@@ -103,7 +103,8 @@ def _clock(who, value, claims, position, source, now, admin=None, accuracy=None)
     activity, volunteer, enrollment_status, events = _load(who, value, claims.activity_id, day)
     decision = rules.decide_clock(claims, activity.terms, admitted=enrollment_status == "admitted",
                                   face_checked=volunteer.face_checked_at is not None, position=position,
-                                  source=source, events=events, now=now, accuracy=accuracy)
+                                  source=source, events=events, now=now, shift=activity.shift,
+                                  accuracy=accuracy)
     if isinstance(decision, rules.Repeat):
         return _result(decision.event, claims.activity_id)
     return _write(decision, activity, volunteer, day, now, source, claims.nonce, position, admin)
@@ -116,17 +117,20 @@ _EVENT_COLUMNS = ("id", "kind", "at", "session_no", "code_nonce", "minutes")
 # labelled columns cost more CPU per request than the database took to answer it.
 _LOAD_SQL = """
 SELECT v.id AS v_id, v.account_id AS v_account_id, v.face_checked_at AS v_face_checked_at,
-       en.status AS enrollment, {activity_columns}, {event_columns}
+       en.status AS enrollment, s.starts_at AS s_starts_at, s.ends_at AS s_ends_at,
+       {activity_columns}, {event_columns}
 FROM volunteers AS v
 JOIN activities AS a ON a.id = :activity_id
 LEFT OUTER JOIN enrollments AS en ON en.activity_id = a.id AND en.volunteer_id = v.id
+LEFT OUTER JOIN shifts AS s ON s.id = en.shift_id
 LEFT OUTER JOIN clock_events AS ce ON ce.activity_id = a.id AND ce.volunteer_id = v.id AND ce.service_day = :day
 WHERE {who}
 ORDER BY ce.session_no, ce.id
 """.format(activity_columns=", ".join(f"a.{c} AS a_{c}" for c in _ACTIVITY_COLUMNS),
            event_columns=", ".join(f"ce.{c} AS e_{c}" for c in _EVENT_COLUMNS), who="{who}")
 _LOAD_TYPES = {"v_face_checked_at": db.DateTime, "a_start_at": db.DateTime, "a_end_at": db.DateTime,
-               "a_revoked_at": db.DateTime, "a_require_location": db.Boolean, "e_at": db.DateTime}
+               "a_revoked_at": db.DateTime, "a_require_location": db.Boolean, "e_at": db.DateTime,
+               "s_starts_at": db.DateTime, "s_ends_at": db.DateTime}
 _LOAD = {
     key: db.text(_LOAD_SQL.format(who=condition)).bindparams(db.bindparam("day", type_=db.Date))
     .columns(**_LOAD_TYPES)
@@ -156,7 +160,8 @@ def _load(who, value, activity_id, day):
     activity = _Row(id=activity_id, org_id=first["a_org_id"], terms=rules.Activity(
         start_at=first["a_start_at"], end_at=first["a_end_at"], revoked=first["a_revoked_at"] is not None,
         latitude=first["a_latitude"], longitude=first["a_longitude"], radius_m=first["a_radius_m"],
-        require_location=bool(first["a_require_location"])))
+        require_location=bool(first["a_require_location"])),
+        shift=rules.Shift(first["s_starts_at"], first["s_ends_at"]) if first["s_starts_at"] is not None else None)
     volunteer = _Row(id=first["v_id"], account_id=first["v_account_id"], face_checked_at=first["v_face_checked_at"])
     events = [rules.DayEvent(*(row[k] for k in _EVENT_KEYS)) for row in rows if row["e_id"] is not None]
     return activity, volunteer, first["enrollment"], events

@@ -7,7 +7,8 @@ The quota holds under any load with one conditional UPDATE:
 
 MariaDB evaluates it on the latest committed row under the row's write lock, so two hundred
 volunteers pressing at once for ten places get exactly ten rows updated; SQLite serialises
-writers altogether. A position's quota is claimed the same way, in the same transaction.
+writers altogether. A position's quota, and a shift's (排班) capacity, are claimed the same way, in
+the same transaction.
 The volunteer's own row is locked first (SELECT … FOR UPDATE; on SQLite a no-op UPDATE takes
 the write lock) so that their five-pending cap holds when they enroll in two activities at once.
 
@@ -22,7 +23,7 @@ from app.domain import activity_rules as rules
 from app.domain import activity_state as st
 from app.errors import DomainError
 from app.extensions import db
-from app.models import Activity, Enrollment, Position, Volunteer
+from app.models import Activity, Enrollment, Position, Shift, Volunteer
 from app.services.unit_of_work import fresh_transaction, use_case
 from app.timeutil import utcnow
 
@@ -50,13 +51,13 @@ def enrollment_of(activity_id, volunteer_id):
     ).scalar_one_or_none()
 
 
-def _still_open(now):
+def still_open(now):
     return db.and_(Activity.revoked_at.is_(None), Activity.enroll_start <= now, Activity.enroll_end > now,
                    Activity.start_at > now)
 
 
 @use_case
-def enroll(account_id, activity_id, position_id=None):
+def enroll(account_id, activity_id, position_id=None, shift_id=None):
     """报名: → the pending Enrollment. Refusals: see app/errors.py, activities and enrollment."""
     now = utcnow()
     volunteer = _lock_volunteer(account_id)
@@ -71,11 +72,12 @@ def enroll(account_id, activity_id, position_id=None):
     rules.check_can_enroll(state, volunteer.review_status, pending)
     enrollment = enrollment_of(activity.id, volunteer.id)
     rules.next_status(enrollment.status if enrollment else None, "enroll")
-    position = _chosen_position(activity, position_id)
+    position = chosen_position(activity, position_id)
+    shift = chosen_shift(activity, shift_id)
 
     claimed = db.session.execute(
         db.update(Activity)
-        .where(Activity.id == activity.id, Activity.taken_count < Activity.quota, _still_open(now))
+        .where(Activity.id == activity.id, Activity.taken_count < Activity.quota, still_open(now))
         .values(taken_count=Activity.taken_count + 1).execution_options(synchronize_session=False)
     ).rowcount
     if claimed != 1:
@@ -94,12 +96,20 @@ def enroll(account_id, activity_id, position_id=None):
         ).rowcount
         if claimed != 1:
             raise DomainError("POSITION_FULL")  # the activity's place claimed above is rolled back too
+    if shift is not None:
+        claimed = db.session.execute(
+            db.update(Shift).where(Shift.id == shift.id, Shift.taken_count < Shift.capacity)
+            .values(taken_count=Shift.taken_count + 1).execution_options(synchronize_session=False)
+        ).rowcount
+        if claimed != 1:
+            raise DomainError("SHIFT_FULL")  # the places claimed above are rolled back too
 
     if enrollment is None:
         enrollment = Enrollment(activity_id=activity.id, volunteer_id=volunteer.id)
         db.session.add(enrollment)
     enrollment.status = rules.PENDING
     enrollment.position_id = position.id if position else None
+    enrollment.shift_id = shift.id if shift else None
     enrollment.created_at = now
     enrollment.decided_at = enrollment.decided_by = None
     try:
@@ -109,7 +119,7 @@ def enroll(account_id, activity_id, position_id=None):
     return enrollment
 
 
-def _chosen_position(activity, position_id):
+def chosen_position(activity, position_id):
     """The position the volunteer chose: required when the activity has positions, refused otherwise."""
     if not activity.positions:
         if position_id is not None:
@@ -123,8 +133,22 @@ def _chosen_position(activity, position_id):
     return position
 
 
+def chosen_shift(activity, shift_id):
+    """The shift the volunteer chose: required when the activity has shifts, refused otherwise."""
+    if not activity.shifts:
+        if shift_id is not None:
+            raise DomainError("SHIFT_NOT_FOUND")
+        return None
+    if shift_id is None:
+        raise DomainError("SHIFT_REQUIRED")
+    shift = next((s for s in activity.shifts if s.id == shift_id), None)
+    if shift is None:
+        raise DomainError("SHIFT_NOT_FOUND")
+    return shift
+
+
 def free_place(enrollment):
-    """Give the enrollment's place (and its position's) back to the quota."""
+    """Give the enrollment's place (and its position's and shift's) back."""
     db.session.execute(db.update(Activity)
                        .where(Activity.id == enrollment.activity_id, Activity.taken_count > 0)
                        .values(taken_count=Activity.taken_count - 1)
@@ -133,6 +157,11 @@ def free_place(enrollment):
         db.session.execute(db.update(Position)
                            .where(Position.id == enrollment.position_id, Position.taken_count > 0)
                            .values(taken_count=Position.taken_count - 1)
+                           .execution_options(synchronize_session=False))
+    if enrollment.shift_id is not None:
+        db.session.execute(db.update(Shift)
+                           .where(Shift.id == enrollment.shift_id, Shift.taken_count > 0)
+                           .values(taken_count=Shift.taken_count - 1)
                            .execution_options(synchronize_session=False))
 
 

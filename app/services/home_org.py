@@ -7,9 +7,11 @@ from app.notify import account_texts
 from app.notify.outbox import queue_message
 from app.services import authz
 from app.services.registration import approved_org
+from app.services.unit_of_work import use_case
 from app.timeutil import utcnow
 
 
+@use_case
 def request_change(account, to_org_id):
     volunteer = account.volunteer
     if volunteer is None:
@@ -26,7 +28,6 @@ def request_change(account, to_org_id):
                            status="pending")
     volunteer.pending_home_org_id = org.id
     db.session.add(change)
-    db.session.commit()
     return change
 
 
@@ -37,6 +38,7 @@ def list_changes(admin, status="pending"):
     return db.session.execute(query.order_by(HomeOrgChange.id)).scalars().all()
 
 
+@use_case
 def decide_change(admin, change_id, approve, reason=None):
     """The new organisation's admin decides; on approval the volunteer (and the counts) move."""
     change = db.session.get(HomeOrgChange, change_id)
@@ -73,5 +75,4 @@ def decide_change(admin, change_id, approve, reason=None):
                   fields={"name": volunteer.account.real_name,
                           "result": f"归属组织变更{'通过' if approve else '未通过'}", "reason": change.reason or ""},
                   sms_text=account_texts.home_org_change_sms(org_name, approve, change.reason))
-    db.session.commit()
     return change

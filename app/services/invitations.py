@@ -1,4 +1,5 @@
-"""邀请: an organisation admin invites volunteers registered under the activity's organisation.
+"""邀请: an organisation admin invites volunteers registered under the activity's organisation, or
+joined members of it (app/services/memberships.py), as its own volunteers.
 
 Each invited volunteer is notified (template / subscribe message and SMS, through the outbox in
 the same transaction) and still has to enroll themself.
@@ -15,6 +16,7 @@ from app.notify.templates import sms_text
 from app.services import authz
 from app.services.activities import managed_activity, message_fields
 from app.services.enrollment import refusal, volunteer_ids
+from app.services.memberships import member_volunteer_ids
 from app.services.unit_of_work import use_case
 from app.timeutil import utcnow
 
@@ -39,20 +41,21 @@ def invite(actor, activity_id, ids):
         .where(Enrollment.activity_id == activity.id, Enrollment.volunteer_id.in_(ids),
                Enrollment.status.in_(rules.HOLDS_A_PLACE))
     ).scalars())
+    own = {v.id for v in volunteers.values() if v.home_org_id == activity.org_id}
+    own |= member_volunteer_ids(activity.org_id, list(volunteers))
     try:
-        return _record_invitations(actor, activity, ids, volunteers, enrolled, invited_before)
+        return _record_invitations(actor, activity, ids, volunteers, own, enrolled, invited_before)
     except IntegrityError:  # another admin invited one of them at the same moment
         raise DomainError("CONFLICT") from None
 
 
-def _record_invitations(actor, activity, ids, volunteers, enrolled, invited_before):
+def _record_invitations(actor, activity, ids, volunteers, own, enrolled, invited_before):
     invited, refused = [], []
     fields = message_fields(activity)
     for volunteer_id in ids:
         volunteer = volunteers.get(volunteer_id)
         # Another organisation's volunteer looks exactly like one that does not exist.
-        if (volunteer is None or volunteer.home_org_id != activity.org_id
-                or volunteer.review_status != "approved"):
+        if volunteer is None or volunteer_id not in own or volunteer.review_status != "approved":
             refused.append(refusal(volunteer_id, "VOLUNTEER_NOT_IN_ORG"))
         elif volunteer_id in enrolled:
             refused.append(refusal(volunteer_id, "ALREADY_ENROLLED"))

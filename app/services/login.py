@@ -21,6 +21,7 @@ from app.security.passwords import DUMMY_HASH, verify_password
 from app.services import captcha as captchas
 from app.services import rate_limits
 from app.services.sessions import issue_token
+from app.services.unit_of_work import use_case
 
 
 def find_account(identifier: str):
@@ -63,11 +64,11 @@ def _address(ip):
     return hashlib.sha256((ip or "unknown").encode()).hexdigest()[:16]
 
 
+@use_case
 def login(identifier, password, *, config, ip=None, captcha=None):
     """Returns (token, account). Raises DomainError with the manual's messages."""
     account = verify_credentials(identifier, password, config=config, ip=ip, captcha=captcha)
     token, _ = issue_token(config["SESSION_TTL_SECONDS"], account_id=account.id)
-    db.session.commit()
     return token, account
 
 

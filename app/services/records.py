@@ -14,8 +14,8 @@ from app.extensions import db
 from app.models import Account, Activity, Objection, OrgAdmin, Organisation, ServiceRecord, Volunteer
 from app.notify.outbox import queue_message
 from app.security.pii import mask_name
-from app.services import authz, rate_limits
-from app.services.unit_of_work import fresh_transaction
+from app.services import authz
+from app.services.unit_of_work import fresh_transaction, use_case
 from app.timeutil import to_iso, utcnow
 
 PUBLIC_FOR = timedelta(days=365)
@@ -133,11 +133,9 @@ def hours_board(activity_id=None, page=1, per_page=20, now=None):
     } for r, title, name, number in rows]}
 
 
-def file_objection(record_id, text, contact=None, filer_account_id=None, now=None, ip=None):
-    """我有异议: anyone may object to a public record; the activity's admins are notified.
-    ip: the client's address, counted against the objection limits (app/services/rate_limits.py)."""
-    if ip is not None:
-        rate_limits.check("objection", ip)
+@use_case
+def file_objection(record_id, text, contact=None, filer_account_id=None, now=None):
+    """我有异议: anyone may object to a public record; the activity's admins are notified."""
     now = now or utcnow()
     record = db.session.get(ServiceRecord, record_id)
     if record is None or record.status != "effective" or record.public_until <= now:
@@ -154,7 +152,6 @@ def file_objection(record_id, text, contact=None, filer_account_id=None, now=Non
         queue_message(kind="objection_filed", account_id=admin_id, dedupe_key=f"objection:{objection.id}:{admin_id}",
                       fields={"activity": activity.title, "volunteer": name,
                               "minutes": format_minutes(record.minutes), "text": objection.text[:100]})
-    db.session.commit()
     return objection
 
 
@@ -178,6 +175,7 @@ def objection_json(objection, record, title):
             "resolved_at": to_iso(objection.resolved_at)}
 
 
+@use_case
 def resolve_objection(admin, objection_id, action, note=None, minutes=None, now=None):
     """The activity's admin keeps the record, amends its minutes or revokes it (audited)."""
     now = now or utcnow()
@@ -219,10 +217,8 @@ def resolve_objection(admin, objection_id, action, note=None, minutes=None, now=
         .values(status=RESOLUTIONS[action], resolution_note=note, resolved_by=admin.id, resolved_at=now)
     ).rowcount
     if changed != 1:
-        db.session.rollback()
         raise DomainError("OBJECTION_ALREADY_RESOLVED")
     authz.audit(admin, "objection.resolve", org_id=activity.org_id, target_type="objection",
                 target_id=objection.id, detail=detail)
-    db.session.commit()
-    db.session.refresh(objection)
+    db.session.refresh(objection)  # the resolution as stored by the conditional UPDATE above
     return objection_json(objection, record, activity.title)

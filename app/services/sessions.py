@@ -7,6 +7,7 @@ from datetime import timedelta
 from app.errors import DomainError
 from app.extensions import db
 from app.models import Account, AuthSession, Volunteer
+from app.services.unit_of_work import use_case
 from app.timeutil import utcnow
 
 
@@ -71,13 +72,13 @@ def resolve_caller(token: str) -> Caller:
     return Caller(session_id, account_id, bool(must_change), bool(platform_admin), review)
 
 
+@use_case
 def revoke_token(token: str):
     session = db.session.execute(
         db.select(AuthSession).filter_by(token_hash=_digest(token))
     ).scalar_one_or_none()
     if session is not None and session.revoked_at is None:
         session.revoked_at = utcnow()
-    db.session.commit()
 
 
 def revoke_all_sessions(account_id):

@@ -19,6 +19,7 @@ from app.models import Activity, Enrollment, Organisation, ServiceRecord, Supple
 from app.services import authz, uploads
 from app.services.activities import managed_activity
 from app.services.records import add_record
+from app.services.unit_of_work import use_case
 from app.timeutil import local_date, to_iso, utcnow
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
@@ -86,7 +87,11 @@ def _recorded_minutes(volunteer_id, activity_id, include_pending=True):
 
 
 def enter_supplement(admin, activity_id, volunteer_id, minutes, note, files, now=None):
-    """The activity's admin enters minutes for an admitted, face-checked volunteer."""
+    """The activity's admin enters minutes for an admitted, face-checked volunteer.
+
+    The proofs are written to disk before the entry's transaction (_record_entry, the use case)
+    and removed when it does not commit, so no file outlives a refused or failed entry.
+    """
     now = now or utcnow()
     activity = managed_activity(admin, activity_id)
     if now < activity.start_at:
@@ -104,19 +109,23 @@ def enter_supplement(admin, activity_id, volunteer_id, minutes, note, files, now
         raise DomainError("SUPPLEMENT_MINUTES_INVALID")
     stored = _store_proofs(files)
     try:
-        entry = SupplementEntry(activity_id=activity.id, volunteer_id=volunteer.id, minutes=minutes,
-                                note=(note or "").strip()[:255] or None, proof_files=stored,
-                                entered_by=admin.id, status="pending", created_at=now)
-        db.session.add(entry)
-        db.session.flush()
-        authz.audit(admin, "supplement.enter", org_id=activity.org_id, target_type="supplement",
-                    target_id=entry.id, detail={"volunteer_id": volunteer.id, "minutes": minutes})
-        db.session.commit()
+        entry = _record_entry(admin, activity, volunteer, minutes, note, stored, now)
     except Exception:
-        db.session.rollback()
         _remove_proofs(stored)
         raise
     return supplement_json(entry, activity)
+
+
+@use_case
+def _record_entry(admin, activity, volunteer, minutes, note, stored, now):
+    entry = SupplementEntry(activity_id=activity.id, volunteer_id=volunteer.id, minutes=minutes,
+                            note=(note or "").strip()[:255] or None, proof_files=stored,
+                            entered_by=admin.id, status="pending", created_at=now)
+    db.session.add(entry)
+    db.session.flush()
+    authz.audit(admin, "supplement.enter", org_id=activity.org_id, target_type="supplement",
+                target_id=entry.id, detail={"volunteer_id": volunteer.id, "minutes": minutes})
+    return entry
 
 
 def _require_approver(admin, activity):
@@ -129,6 +138,7 @@ def _require_approver(admin, activity):
     authz.require_org(admin, org.parent_id)
 
 
+@use_case
 def decide_supplement(admin, entry_id, approve, reason=None, now=None):
     now = now or utcnow()
     entry = db.session.execute(
@@ -155,7 +165,6 @@ def decide_supplement(admin, entry_id, approve, reason=None, now=None):
         db.update(SupplementEntry).where(SupplementEntry.id == entry.id, SupplementEntry.status == "pending")
         .values(decided_by=admin.id, decided_at=now, **values)).rowcount
     if changed != 1:
-        db.session.rollback()
         raise DomainError("SUPPLEMENT_ALREADY_DECIDED")
     db.session.refresh(entry)
     if approve:
@@ -164,7 +173,6 @@ def decide_supplement(admin, entry_id, approve, reason=None, now=None):
                    service_day=local_date(activity.start_at), supplement=entry)
     authz.audit(admin, "supplement.approve" if approve else "supplement.reject", org_id=activity.org_id,
                 target_type="supplement", target_id=entry.id, detail={"reason": reason})
-    db.session.commit()
     return supplement_json(entry, activity)
 
 

@@ -5,14 +5,16 @@ a user reported (for the check-in geofence).
 The binding of a service-account openid is read on every callback, so it is cached in Redis:
 `wx-binding:<openid>` → "<account id or ->:<s|u>" (bound account, subscribed or not). Every
 change of an identity goes through this module, which rewrites or drops the entry after its
-commit; the entry also expires after an hour, which bounds any drift.
+commit (after_commit); the entry also expires after an hour, which bounds any drift.
 """
 import json
 
 from app.errors import DomainError
 from app.extensions import db, redis_store
 from app.models import Account, AuthSession, WechatIdentity
-from app.services.login import verify_credentials
+from app.services.login import check_may_log_in, verify_credentials
+from app.services.sessions import issue_token
+from app.services.unit_of_work import after_commit, use_case
 from app.timeutil import utcnow
 
 MP = "mp"
@@ -78,6 +80,8 @@ def _get_or_create(app, openid, unionid=None):
         try:
             db.session.flush()
         except Exception:  # another request created it at the same moment
+            # Rolled back here on purpose, inside the use case: the insert lost the race, and
+            # nothing else has been written yet (every caller creates the identity first).
             db.session.rollback()
             identity = _identity(app, openid, lock=True)
             if identity is None:
@@ -93,6 +97,8 @@ def record_subscription(openid, subscribed, cached=None):
 
     WeChat's repeats are de-duplicated before this runs, so an identity already in the wanted
     state (per the binding cache `cached`, else the database) is left alone: no write, no lock.
+    Those read-only answers stay outside the use case (_store_subscription): they run on the
+    callback's hot path, where an empty commit would only cost time.
     """
     if cached is not None:
         account_id, cached_subscribed = _decode(cached)
@@ -104,23 +110,31 @@ def record_subscription(openid, subscribed, cached=None):
         db.session.rollback()  # end the read-only transaction
         _cache_binding(openid, state.account_id, subscribed)
         return state.account_id, state.unionid, False
+    return _store_subscription(openid, subscribed)
+
+
+@use_case
+def _store_subscription(openid, subscribed):
     identity = _get_or_create(MP, openid)
     identity.subscribed = subscribed
     if subscribed:
         link_by_unionid(identity)
     account_id, unionid = identity.account_id, identity.unionid
-    db.session.commit()
-    _cache_binding(openid, account_id, subscribed)
+    after_commit(_cache_binding, openid, account_id, subscribed)
     return account_id, unionid, True
 
 
+@use_case
 def set_unionid(app, openid, unionid):
     """A unionid learned later (user info of a follower): link the person's identities."""
     identity = _get_or_create(app, openid, unionid)
-    changed = link_by_unionid(identity)
-    db.session.commit()
-    forget_binding(*(i.openid for i in changed if i.app == MP))
+    _forget_after_commit(link_by_unionid(identity))
     return identity
+
+
+def _forget_after_commit(changed):
+    """The cached bindings of the changed service-account identities go once the change commits."""
+    after_commit(forget_binding, *(i.openid for i in changed if i.app == MP))
 
 
 def link_by_unionid(identity):
@@ -146,13 +160,12 @@ def link_by_unionid(identity):
     return changed
 
 
+@use_case
 def bind(app, openid, account_id, unionid=None):
     """Bind the identity (and, by unionid, the person's other identities) to an account.
     An openid bound to another account is refused: it must be unbound first."""
     identity = _get_or_create(app, openid, unionid)
-    changed = _attach(identity, account_id)
-    db.session.commit()
-    forget_binding(*(i.openid for i in changed if i.app == MP))
+    _forget_after_commit(_attach(identity, account_id))
     return identity
 
 
@@ -164,6 +177,7 @@ def _attach(identity, account_id):
     return [identity] + link_by_unionid(identity)
 
 
+@use_case
 def unbind(app, openid):
     """The identity no longer belongs to an account: no more template messages to it, and
     its mini-program sessions lose the account (the unionid link is dropped with it)."""
@@ -176,8 +190,7 @@ def unbind(app, openid):
         .where(AuthSession.wechat_identity_id == identity.id, AuthSession.revoked_at.is_(None))
         .values(revoked_at=utcnow())
     )
-    db.session.commit()
-    forget_binding(openid)
+    after_commit(forget_binding, openid)
 
 
 def account_of(app, openid):
@@ -211,6 +224,7 @@ def latest_fix(openid):
 
 # --- binding by account and password (H5 page, mini-program) ---
 
+@use_case
 def bind_with_password(app, openid, identifier, password, config, ip=None):
     """H5 binding page: the user proves the account with its password; the openid is bound."""
     account = verify_credentials(identifier, password, config=config, ip=ip)
@@ -218,24 +232,22 @@ def bind_with_password(app, openid, identifier, password, config, ip=None):
     return account
 
 
+@use_case
 def wx_login(openid, unionid, config):
     """Mini-program wx.login (after code2session): a session for the identity, bound to its
     account when there is one (directly or through the unionid). → (token, account or None)."""
-    from app.services import login
-    from app.services.sessions import issue_token
-
     identity = _get_or_create(MINIPROGRAM, openid, unionid)
     changed = link_by_unionid(identity)
     account = db.session.get(Account, identity.account_id) if identity.account_id else None
     if account is not None:
-        login.check_may_log_in(account, config)
+        check_may_log_in(account, config)
     token, _ = issue_token(config["SESSION_TTL_SECONDS"], account_id=account.id if account else None,
                            wechat_identity_id=identity.id)
-    db.session.commit()
-    forget_binding(*(i.openid for i in changed if i.app == MP))
+    _forget_after_commit(changed)
     return token, account
 
 
+@use_case
 def bind_session(session_id, identifier, password, config, ip=None):
     """POST /auth/bind: the session's WeChat identity is bound to the account, and the session
     (the same token) now belongs to that account."""
@@ -248,6 +260,5 @@ def bind_session(session_id, identifier, password, config, ip=None):
     ).scalar_one()
     changed = _attach(identity, account.id)
     session.account_id = account.id
-    db.session.commit()
-    forget_binding(*(i.openid for i in changed if i.app == MP))
+    _forget_after_commit(changed)
     return account

@@ -70,4 +70,5 @@ def test_my_code_page_shows_the_rotating_personal_code(app, live_server, factori
         assert "/api/v1/attendance/codes/P" in src and src.endswith(".png")
         page.goto(f"{live_server}/h5/card/my-code")
         assert "请从 i志愿" in page.locator("#hint").inner_text()
+        assert page.get_attribute("#session-code a", "href") == "/h5/me/code"  # the city-service pages' own
         browser.close()

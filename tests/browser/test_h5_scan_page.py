@@ -10,6 +10,7 @@ from app.models import ClockEvent
 from app.services import clock_codes, wechat_identity
 from scripts.emulator import openid_for
 from tests.browser.conftest import CHROMIUM_ARGS
+from tests.factories import PASSWORD
 
 pytestmark = pytest.mark.browser
 
@@ -63,13 +64,22 @@ def test_scan_page_checks_in_a_bound_volunteer(oauth_live_server, app, factories
     assert [(e.kind, e.source) for e in events] == [("checkin", "h5")]
 
 
-def test_an_unbound_user_is_sent_to_bind(oauth_live_server, app, factories, emulator):
+def test_an_unbound_user_is_offered_binding_and_comes_back(oauth_live_server, app, factories, emulator):
     from playwright.sync_api import sync_playwright
 
+    volunteer = factories.volunteer(factories.org(), real_name="黄雅婷")
+    db.session.commit()
     requests.post(emulator.url + "/__emulator__/oauth-user", json={"user": "stranger"}, timeout=5)
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path="/usr/bin/chromium", headless=True, args=CHROMIUM_ARGS)
         page = open_page(browser, oauth_live_server + "/h5/scan/")
         assert "需要先绑定" in page.inner_text("main")
-        assert page.get_attribute("text=去绑定", "href") == "/h5/bind/"
+        assert page.get_attribute("text=绑定已有帐号", "href") == "/h5/bind/"
+        page.click("text=绑定已有帐号")
+        page.fill("#account", volunteer.account.username)
+        page.fill("#password", PASSWORD)
+        page.click("button[type=submit]")
+        assert page.url == oauth_live_server + "/h5/scan/"  # back on the scan page, bound
+        assert "绑定成功" in page.inner_text("[role=status]")
+        assert page.is_visible("#manual")
         browser.close()

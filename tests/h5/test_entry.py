@@ -90,13 +90,35 @@ def test_an_unbound_user_sees_public_pages_and_is_offered_binding(client, world,
         assert session["h5_after_bind"] == "/h5/me/"
 
 
-def test_a_session_opened_by_the_binding_page_is_adopted(client, world, emulator):
+def test_the_binding_page_opens_the_session_every_page_uses(client, world, emulator):
     requests.post(emulator.url + "/__emulator__/oauth-user", json={"user": "h5-vol"}, timeout=5)
     authorize = client.get("/h5/bind/").headers["Location"]
     back = urlsplit(requests.get(authorize, allow_redirects=False, timeout=5).headers["Location"])
-    client.get(f"{back.path}?{back.query}")
-    with client.session_transaction() as session:
-        assert CONFIRMED_AT not in session
-    assert client.get("/h5/me/").status_code == 200  # no second OAuth round
+    assert back.path == "/h5/oauth/callback"
+    assert client.get(f"{back.path}?{back.query}").headers["Location"] == "/h5/bind/"
     with client.session_transaction() as session:
         assert isinstance(session[CONFIRMED_AT], int)
+    assert client.get("/h5/me/").status_code == 200  # no second OAuth round
+    assert client.get("/h5/scan/").status_code == 200
+
+
+def test_a_session_without_its_time_goes_through_oauth_again(client, world, emulator):
+    oauth_login(client, emulator, "h5-vol", "/h5/")
+    with client.session_transaction() as session:
+        del session[CONFIRMED_AT]  # a cookie from when /h5/bind/ and /h5/scan/ ran their own OAuth
+    again = client.get("/h5/me/")
+    assert again.status_code == 302
+    assert again.headers["Location"].startswith(emulator.url + "/connect/oauth2/authorize")
+
+
+def test_every_h5_error_is_one_page_with_its_own_texts(client, world, emulator):
+    oauth_login(client, emulator, "h5-vol", "/h5/")
+    refusal = client.get("/h5/activities/999999").get_data(as_text=True)  # app/errorhandlers.py page_refusal
+    unknown = client.get("/h5/no-such-page").get_data(as_text=True)  # app/h5/errors.py
+    admin_only = client.get("/h5/admin/activities/").get_data(as_text=True)
+    for html in (refusal, unknown, admin_only):
+        assert '<section class="card" role="alert" id="error">' in html and 'id="error-message"' in html
+        assert "‹ 首页" in html  # the H5 pages' header with the way home
+    assert "未能完成操作" in refusal and "活动不存在" in refusal and "返回上一页" in refusal
+    assert "页面不存在" in unknown and "请返回首页重新进入。" in unknown
+    assert "此页面仅供组织管理员使用" in admin_only and 'href="/h5/bind/"' in admin_only

@@ -21,16 +21,16 @@ def identities(**filters):
 
 def oauth_visit(client, user):
     """Open /h5/bind/ as WeChat's browser would: our redirect → WeChat's authorize page (the
-    emulator) → back with ?code&state → the page."""
+    emulator) → back to the H5 pages' OAuth callback with ?code&state → the page."""
     first = client.get("/h5/bind/")
     assert first.status_code == 302
     authorize = first.headers["Location"]
     assert "/connect/oauth2/authorize" in authorize and "scope=snsapi_base" in authorize
     back = requests.get(authorize.split("#")[0] + f"&emulator_user={user}", allow_redirects=False, timeout=5)
     location = urlparse(back.headers["Location"])
-    assert location.path == "/h5/bind/"
+    assert location.path == "/h5/oauth/callback"  # the one OAuth of every H5 page (app/h5/auth.py)
     landed = client.get(f"{location.path}?{location.query}")
-    assert landed.status_code == 302  # the code is used once, then a clean URL
+    assert landed.status_code == 302 and landed.headers["Location"] == "/h5/bind/"  # code used once, clean URL
     return client.get("/h5/bind/")
 
 
@@ -83,13 +83,15 @@ def test_h5_posts_need_the_page_token(app, client, factories):
     oauth_visit(client, "ivan")
     response = client.post("/h5/bind/", data={"account": "x", "password": "y"})
     assert response.status_code == 400
+    assert "页面已过期" in response.get_data(as_text=True)
 
 
 def test_an_oauth_code_with_a_forged_state_is_refused(client):
     client.get("/h5/bind/")
-    response = client.get("/h5/bind/?code=oauth:mallory:1&state=forged")
+    response = client.get("/h5/oauth/callback?code=oauth:mallory:1&state=forged")
     assert response.status_code == 400
-    assert "重新打开" in response.get_data(as_text=True)
+    html = response.get_data(as_text=True)
+    assert "重新进入" in html and 'href="/h5/oauth?next=/h5/bind/"' in html  # OAuth again, then this page
 
 
 def test_an_openid_bound_to_someone_else_must_be_unbound_first(app, client, factories):

@@ -7,7 +7,7 @@ the only default). An admin turns it off again per activity for an online one (a
 Downgrade keeps the values (which rows were switched is not recorded).
 
 Revision ID: clock_location_1
-Revises: providers_1 (the head when this was written; the lead chains parallel migrations)
+Revises: community_1 (the head when this was written; the lead chains parallel migrations)
 """
 from datetime import UTC, datetime
 
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "clock_location_1"
-down_revision = "providers_1"
+down_revision = "community_1"
 branch_labels = None
 depends_on = None
 
