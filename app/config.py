@@ -5,6 +5,7 @@ service with no configuration; production mode refuses to start without its secr
 """
 import base64
 import os
+from datetime import datetime
 from pathlib import Path
 
 from app.notify.sms_templates import REQUIRED_KINDS as SMS_KINDS
@@ -132,6 +133,11 @@ def load_config(env=None, overrides=None):
         "REDIS_URL": env.get("REDIS_URL") or "",
         "EMBEDDED_REDIS_FILE": embedded_redis_file(database_url),
         "REDIS_PREFIX": env.get("REDIS_PREFIX", "izyz:"),
+        # Sized for a web request: Redis answers in a millisecond or is in trouble. While it is
+        # known down, commands fail at once for this long (app/redis_breaker.py).
+        "REDIS_SOCKET_TIMEOUT": _seconds(env, "REDIS_SOCKET_TIMEOUT", 1.0),
+        "REDIS_CONNECT_TIMEOUT": _seconds(env, "REDIS_CONNECT_TIMEOUT", 0.5),
+        "REDIS_FAST_FAIL_SECONDS": _seconds(env, "REDIS_FAST_FAIL_SECONDS", 2.0),
         "WECHAT_APPID": env["WECHAT_APPID"],
         "WECHAT_SECRET": env["WECHAT_SECRET"],
         "WECHAT_TOKEN": env["WECHAT_TOKEN"],
@@ -159,9 +165,18 @@ def load_config(env=None, overrides=None):
         # json: one JSON object a line (app/logging_setup.py); text: logging left as Python sets it (tests).
         "LOG_FORMAT": _choice(env, "LOG_FORMAT", ("json", "text"), "text" if mode == "testing" else "json"),
         "CLOCK_CODE_SECONDS": _int(env, "CLOCK_CODE_SECONDS", 120),
+        # Clock-code signing keys that rotate (app/services/clock_codes.py); none: one derived from SECRET_KEY.
+        **parse_clock_code_keys(env),
         "SESSION_TTL_SECONDS": _int(env, "SESSION_TTL_SECONDS", 7 * 24 * 3600),
+        # Wrong passwords: per account and client address, then a lock of that pair; per account
+        # from every address within the window, then a captcha on each attempt (app/services/login.py).
         "LOGIN_MAX_FAILURES": _int(env, "LOGIN_MAX_FAILURES", 5),
         "LOGIN_LOCK_SECONDS": _int(env, "LOGIN_LOCK_SECONDS", 15 * 60),
+        "LOGIN_CAPTCHA_FAILURES": _int(env, "LOGIN_CAPTCHA_FAILURES", 5),
+        "LOGIN_ACCOUNT_WINDOW_SECONDS": _int(env, "LOGIN_ACCOUNT_WINDOW_SECONDS", 3600),
+        # Per client address (app/services/rate_limits.py), in the `limits` library's notation.
+        "LOGIN_RATE_PER_ADDRESS": env.get("LOGIN_RATE_PER_ADDRESS") or "30/minute;300/hour",
+        "REGISTER_RATE_PER_ADDRESS": env.get("REGISTER_RATE_PER_ADDRESS") or "30/hour;200/day",
         "UPLOAD_DIR": env.get("UPLOAD_DIR") or str(VAR_DIR / "uploads"),
         # Accounts: one-time codes, the mail relay (the emulator in development), the identity checker.
         "VERIFICATION_CODE_SECONDS": _int(env, "VERIFICATION_CODE_SECONDS", 300),
@@ -217,6 +232,46 @@ def parse_data_keys(env):
             raise ConfigError(("DATA_KEYS" if raw else "DATA_KEY") + " must be 32 bytes, base64-encoded")
         keys[key_id] = key
     return keys
+
+
+def parse_clock_code_keys(env):
+    """CLOCK_CODE_KEYS="id:secret,id:secret", oldest first (ids 0-255, secrets of 16+ characters;
+    id 0 with SECRET_KEY as its secret is the default key, so the first rotation lists it). The
+    last key signs from CLOCK_CODE_ROTATED_AT on (ISO 8601 with its offset, or Unix seconds;
+    required with more than one key), the one before it until then; retired, it is still accepted
+    for CLOCK_CODE_SECONDS + CLOCK_CODE_SKEW_SECONDS (30) after it."""
+    raw = (env.get("CLOCK_CODE_KEYS") or "").strip()
+    keys = []
+    for item in raw.split(",") if raw else []:
+        key_id, colon, secret = item.strip().partition(":")
+        if not colon or not key_id.strip().isdigit() or not 0 <= int(key_id) <= 255:
+            raise ConfigError("CLOCK_CODE_KEYS must read id:secret,id:secret (ids 0-255, oldest first)")
+        if len(secret.strip()) < 16:
+            raise ConfigError(f"CLOCK_CODE_KEYS: the secret of key {key_id.strip()} needs 16 or more characters")
+        if int(key_id) in {k for k, _ in keys}:
+            raise ConfigError(f"CLOCK_CODE_KEYS names key {key_id.strip()} twice")
+        keys.append((int(key_id), secret.strip()))
+    rotated_at = _unix_time(env, "CLOCK_CODE_ROTATED_AT")
+    if len(keys) > 1 and rotated_at is None:
+        raise ConfigError("CLOCK_CODE_KEYS lists several keys: set CLOCK_CODE_ROTATED_AT, when the last one signs")
+    return {"CLOCK_CODE_KEYS": keys, "CLOCK_CODE_ROTATED_AT": rotated_at,
+            "CLOCK_CODE_SKEW_SECONDS": _int(env, "CLOCK_CODE_SKEW_SECONDS", 30)}
+
+
+def _unix_time(env, name):
+    """A moment given as ISO 8601 with its offset or as Unix seconds → Unix seconds (None: unset)."""
+    raw = (env.get(name) or "").strip()
+    if not raw:
+        return None
+    if raw.isdigit():
+        return int(raw)
+    try:
+        moment = datetime.fromisoformat(raw)
+    except ValueError:
+        moment = None
+    if moment is None or moment.tzinfo is None:
+        raise ConfigError(f"{name} must be ISO 8601 with its offset (2026-12-02T09:00:00+08:00) or Unix seconds")
+    return int(moment.timestamp())
 
 
 KEY_ID_CHARS = set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_")
@@ -343,10 +398,10 @@ def engine_options(database_url):
         return {"connect_args": {"timeout": 30}}
     # No pre-ping and no pool ROLLBACK: app/db_pool.py pings rested connections and explains why.
     # MySQL drops idle connections after wait_timeout: recycling well before it avoids stale ones.
-    # A database that cannot be reached fails a request within seconds (503, app/outage.py), and no
+    # A database that does not answer fails a request within seconds (503, app/outage.py), and no
     # statement's parameters (personal data) ever appear in an error or a log line.
     return {"pool_pre_ping": False, "pool_reset_on_return": None, "pool_recycle": 280, "pool_size": 10,
-            "max_overflow": 20, "hide_parameters": True, "connect_args": {"connect_timeout": 3}}
+            "max_overflow": 20, "pool_timeout": 5, "hide_parameters": True, "connect_args": {"connect_timeout": 3}}
 
 
 def embedded_redis_file(database_url):

@@ -30,6 +30,8 @@ MESSAGES = {
     # --- accounts and login ---
     "INVALID_CREDENTIALS": "帐号或密码错误。",
     "ACCOUNT_LOCKED": "密码错误次数过多，帐号已暂时锁定，请稍后再试或找回密码。",
+    "CAPTCHA_REQUIRED": "为保护您的帐号，请先完成图片验证（输入图中算式的结果）再登录。",
+    "CAPTCHA_INVALID": "图片验证未通过，请重新获取图片后再试。",
     "ACCOUNT_PENDING": "您的帐号正在实名审批中，请耐心等待。",
     "ACCOUNT_REJECTED": "您的实名审核未通过，请完善资料后重新提交。",
     "ACCOUNT_DELETED": "帐号被删除。",
@@ -117,6 +119,7 @@ MESSAGES = {
     "CLOCK_TOO_FAR": "您不在活动地点附近，不能签到/签退。",
     "CLOCK_LOCATION_REQUIRED": "该活动签到/签退需要位置信息，请允许获取位置后重试。",
     "CLOCK_POSITION_INVALID": "位置坐标无效。",
+    "CLOCK_POSITION_INACCURATE": "当前定位误差过大，请开启手机的精确定位（GPS）或到开阔处后重试。",
     "CLOCK_DAILY_LIMIT": "同一活动每天最多签到 3 次。",
     "CHECKOUT_WITHOUT_CHECKIN": "您今天尚未签到该活动，不能签退。",
     "CLOCK_NOT_A_VOLUNTEER": "只有注册志愿者可以签到/签退。",

@@ -46,7 +46,12 @@ class RedisHandle:
 
     def init_app(self, app):
         url = app.config["REDIS_URL"]
-        client = redis_url.connect(url) if url else connect_embedded_redis(app.config["EMBEDDED_REDIS_FILE"])
+        if url:
+            client = redis_url.connect(url, socket_timeout=app.config["REDIS_SOCKET_TIMEOUT"],
+                                       connect_timeout=app.config["REDIS_CONNECT_TIMEOUT"],
+                                       fast_fail_seconds=app.config["REDIS_FAST_FAIL_SECONDS"])
+        else:
+            client = connect_embedded_redis(app.config["EMBEDDED_REDIS_FILE"])
         app.extensions["izyz_redis"] = {"client": client, "prefix": app.config["REDIS_PREFIX"]}
 
     @property

@@ -16,6 +16,8 @@ from urllib.parse import parse_qs, unquote, urlsplit
 import redis
 from redis.sentinel import Sentinel
 
+from app.redis_breaker import Breaker, FastFailConnection
+
 SENTINEL_SCHEMES = ("redis+sentinel", "rediss+sentinel")
 # Seconds. A sentinel answers at once or is skipped; the primary gets the same timeouts as redis-py's
 # defaults for a plain URL (5 s to read), with a short connect timeout so a dead primary fails fast.
@@ -75,10 +77,16 @@ def parse_sentinel_url(url):
                             ssl=parts.scheme.startswith("rediss"))
 
 
-def connect(url):
-    """The client for REDIS_URL (not the embedded server: see app.extensions)."""
+def connect(url, socket_timeout=PRIMARY_SOCKET_TIMEOUT, connect_timeout=PRIMARY_CONNECT_TIMEOUT,
+            fast_fail_seconds=None):
+    """The client for REDIS_URL (not the embedded server: see app.extensions). A plain redis://
+    URL gets the web request's timeouts and, with fast_fail_seconds, the circuit breaker of
+    app/redis_breaker.py (a command fails at once while Redis is known down)."""
     if not is_sentinel_url(url):
-        return redis.Redis.from_url(url)
+        options = {"socket_timeout": socket_timeout, "socket_connect_timeout": connect_timeout}
+        if urlsplit(url).scheme == "redis" and fast_fail_seconds:
+            options.update(connection_class=FastFailConnection, breaker=Breaker(fast_fail_seconds))
+        return redis.Redis.from_url(url, **options)
     settings = parse_sentinel_url(url)
     sentinel_kwargs = {"socket_timeout": SENTINEL_SOCKET_TIMEOUT, "socket_connect_timeout": SENTINEL_SOCKET_TIMEOUT}
     if settings.sentinel_password:

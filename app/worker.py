@@ -18,8 +18,14 @@ from app.extensions import db, jobs, redis_store
 from app.notify.sweeper import start_sweeper
 
 log = logging.getLogger(__name__)
-RESTART_DELAYS = (1, 2, 5)
-SCHEDULER_STOP_SECONDS = 10  # seconds before working again after Redis failed under the worker
+RESTART_DELAYS = (1, 2, 5)  # seconds before working again after Redis failed under the worker
+SCHEDULER_STOP_SECONDS = 10  # seconds the scheduler process gets to stop after a SIGTERM
+# An idle worker comes back from its blocking dequeue every WORKER_TTL - 15 seconds and then checks
+# that its scheduler still runs (RQ: every 10 minutes at the dequeue's 405 s). The scheduler is a
+# process of its own that dies when Redis does; a job due meanwhile (a retry, the identity check's
+# follow-up) waits until a check starts it again.
+WORKER_TTL = 35
+SCHEDULER_CHECK_SECONDS = 15
 
 
 class AppWorker(SimpleWorker):
@@ -28,6 +34,17 @@ class AppWorker(SimpleWorker):
     request id of the request that queued it, so its log lines carry that id."""
 
     stop_asked = False  # a SIGTERM or SIGINT arrived (RQ's warm shutdown), as opposed to a failure
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("worker_ttl", WORKER_TTL)
+        kwargs.setdefault("maintenance_interval", SCHEDULER_CHECK_SECONDS)
+        super().__init__(*args, **kwargs)
+
+    def run_maintenance_tasks(self):
+        """RQ restarts a dead scheduler here, but only once it wins the scheduler's lock again, which
+        the dead one still holds (for a minute, or until Redis forgets it): let go of it first."""
+        release_dead_scheduler_locks(self)
+        super().run_maintenance_tasks()
 
     def request_stop(self, signum, frame):
         self.stop_asked = True
@@ -93,7 +110,20 @@ def run_worker(app, burst=False):
                 return
             if worker is not None and worker.stop_asked:
                 return
+            release_dead_scheduler_locks(worker)  # the new worker's scheduler takes over at once
             worker = None
+
+
+def release_dead_scheduler_locks(worker):
+    """The scheduler locks still held in the name of this worker's scheduler when its process has
+    died; nothing when it runs or when Redis cannot be reached (the next check tries again)."""
+    scheduler = getattr(worker, "scheduler", None)
+    if scheduler is None or (scheduler._process is not None and scheduler._process.is_alive()):
+        return
+    try:
+        scheduler.release_locks()
+    except (RedisConnectionError, RedisTimeoutError):
+        pass
 
 
 def run_pending_jobs(app):

@@ -167,10 +167,10 @@ def scene(msg, text, source):
         return None
     if msg.account_id is None:
         return replies.CLOCK_UNBOUND.format(url=bind_url())
-    latitude, longitude = wechat_identity.latest_location(msg.openid)
+    latitude, longitude, precision = wechat_identity.latest_fix(msg.openid)
     try:
         result = clocking.scan(account_id=msg.account_id, text=text, source=source,
-                                latitude=latitude, longitude=longitude)
+                                latitude=latitude, longitude=longitude, accuracy=precision)
     except DomainError as exc:
         return replies.CLOCK_FAILED.format(message=exc.message)
     title = volunteer_digest.activity_title(result.get("activity_id")) or replies.CLOCK_ACTIVITY_UNKNOWN

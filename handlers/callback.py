@@ -124,8 +124,17 @@ def handle_post(args, body):
 
     identity = message_identity(message)
     dedupe = not changes_nothing(message)
-    status, stored, cached_binding = guard.claim(nonce, identity, binding_cache_key(message["FromUserName"]),
-                                                 dedupe=dedupe)
+    try:
+        status, stored, cached_binding = guard.claim(nonce, identity, binding_cache_key(message["FromUserName"]),
+                                                     dedupe=dedupe)
+    except Exception as exc:
+        if not outage.dependency_down(exc):
+            raise
+        # Redis down or hung (the breaker answers at once after the first timeout): the message is
+        # authentic but cannot be deduplicated, so nothing is done; the user is told politely, and
+        # WeChat, answered, does not retry into the same wall.
+        log.warning("callback: Redis unavailable (%s); answered busy", type(exc).__name__)
+        return answer(render_reply(replies.BUSY, message), encrypted, codec, nonce)
     metrics.note_callback(message, status)
     if status == "replay":
         return refuse(403, "nonce already used for another message")
@@ -136,17 +145,30 @@ def handle_post(args, body):
     except DomainError as refused:  # a rule said no: nothing was written; say why, politely
         db.session.rollback()
         reply_xml = render_reply(wechat_reply(refused), message)
-    except Exception:
-        db.session.rollback()
+    except Exception as exc:
+        _roll_back_quietly()
         if dedupe:
-            guard.release(identity)
-        log.exception("callback handler failed for %s/%s", message.get("MsgType"), message.get("Event"))
+            try:
+                guard.release(identity)
+            except Exception:  # Redis went too: the claim lapses with its TTL
+                log.warning("callback: could not release the claim of a failed message")
+        if outage.dependency_down(exc):  # the database (or Redis) down: nothing was written
+            log.warning("callback: %s unavailable; answered busy", outage.dependency_down(exc))
+        else:
+            log.exception("callback handler failed for %s/%s", message.get("MsgType"), message.get("Event"))
         return answer(render_reply(replies.BUSY, message), encrypted, codec, nonce)
     if not dedupe:  # a repeat is answered again the same way: nothing to store
         return answer(reply_xml, encrypted, codec, nonce)
     finish_store = guard.store_reply(identity, reply_xml)
     # Redis's answer to the store is read after the reply has gone out.
     return answer(reply_xml, encrypted, codec, nonce)._replace(after=finish_store)
+
+
+def _roll_back_quietly():
+    try:
+        db.session.rollback()
+    except Exception:  # the connection is gone; the session is thrown away
+        db.session.remove()
 
 
 def answer(reply_xml, encrypted, codec, nonce):

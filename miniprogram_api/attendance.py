@@ -22,6 +22,9 @@ class ScanIn(Schema):
                             metadata={"description": "gcj02 纬度（wx.getLocation type=gcj02）"})
     longitude = fields.Float(load_default=None, allow_none=True, validate=validate.Range(-180, 180),
                              metadata={"description": "gcj02 经度"})
+    accuracy = fields.Float(load_default=None, allow_none=True, validate=validate.Range(0, 100_000),
+                            metadata={"description": "定位精度，米（wx.getLocation 的 accuracy）；"
+                                                     "大于活动签到半径时拒绝（CLOCK_POSITION_INACCURATE）"})
 
 
 class ScanOut(Schema):
@@ -81,13 +84,16 @@ class Scan(MethodView):
     @blp.alt_response(403, description="CLOCK_NOT_ADMITTED / CLOCK_NOT_FACE_CHECKED / CLOCK_TOO_FAR")
     @blp.alt_response(409, description="CLOCK_OUTSIDE_ACTIVITY_TIME / CLOCK_DAILY_LIMIT / "
                                        "CHECKOUT_WITHOUT_CHECKIN")
-    @blp.alt_response(422, description="CLOCK_LOCATION_REQUIRED")
+    @blp.alt_response(422, description="CLOCK_LOCATION_REQUIRED / CLOCK_POSITION_INVALID / "
+                                       "CLOCK_POSITION_INACCURATE")
     @blp.doc(security=[{"bearer": []}])
     @login_required
     def post(self, body):
-        """Scan a check-in / check-out code; a repeated scan returns the first result."""
+        """Scan a check-in / check-out code; a repeated scan returns the first result. An activity
+        with a venue needs the position (unless its admin turned that off)."""
         return clocking.scan(g.caller.account_id, body["code"], "miniprogram",
-                             latitude=body.get("latitude"), longitude=body.get("longitude"))
+                             latitude=body.get("latitude"), longitude=body.get("longitude"),
+                             accuracy=body.get("accuracy"))
 
 
 @blp.route("/admin/activities/<int:activity_id>/qrcode")

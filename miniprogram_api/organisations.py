@@ -1,6 +1,6 @@
 """Organisations: public search and page (anyone), 组织注册 (multipart with the ID photo), and
 the parent admin's review, correction, ID photo and password reset of child organisations."""
-from flask import current_app, g, send_file
+from flask import current_app, g, request, send_file
 from flask.views import MethodView
 from flask_smorest import Blueprint
 from flask_smorest.fields import Upload
@@ -74,6 +74,7 @@ class Organisations(MethodView):
     @blp.alt_response(413, description="PHOTO_TOO_LARGE")
     @blp.alt_response(415, description="PHOTO_TYPE")
     @blp.alt_response(422, description="PHOTO_REQUIRED / CODE_INVALID / ID_* / WEAK_PASSWORD / AGREEMENT_REQUIRED")
+    @blp.alt_response(429, description="RATE_LIMITED (per client address; Retry-After)")
     def post(self, form, files):
         """组织注册 (multipart/form-data): 待审核 until the parent organisation's admin reviews."""
         current = optional_login()
@@ -82,6 +83,7 @@ class Organisations(MethodView):
             photo=files["id_photo"].stream if files.get("id_photo") else None,
             current_account=current,
             upload_dir=current_app.config["UPLOAD_DIR"],
+            ip=request.remote_addr or "unknown",
         )
         return {
             "id": org.id,

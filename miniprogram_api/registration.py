@@ -62,9 +62,10 @@ class Volunteers(MethodView):
         "USERNAME_FORMAT / WEAK_PASSWORD / AGREEMENT_REQUIRED / CODE_INVALID",
     )
     @blp.alt_response(404, description="ORG_NOT_FOUND")
+    @blp.alt_response(429, description="RATE_LIMITED (per client address; Retry-After)")
     def post(self, body):
         """个人注册: 待审核 until the identity check and the home organisation's review."""
-        volunteer = registration.register_volunteer(**body)
+        volunteer = registration.register_volunteer(**body, ip=client_ip())
         return {
             "volunteer_id": volunteer.id,
             "volunteer_number": volunteer.volunteer_number,

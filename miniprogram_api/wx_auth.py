@@ -4,7 +4,7 @@ wx.login's code goes to WeChat (code2session) from here; the session_key it retu
 leaves the server. A WeChat identity not yet bound gets a session without account, which can
 do one thing: bind itself to an account with account + password.
 """
-from flask import current_app, g
+from flask import current_app, g, request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
@@ -71,7 +71,7 @@ class Bind(MethodView):
         """Bind the WeChat identity of this session to an account; the same token then acts
         for that account."""
         account = wechat_identity.bind_session(g.session.id, body["account"], body["password"],
-                                               current_app.config)
+                                               current_app.config, ip=request.remote_addr)
         return {"token": bearer_token(), "bound": True,
                 "expires_in": current_app.config["SESSION_TTL_SECONDS"],
                 "account": account_summary(account, viewer=account)}

@@ -17,13 +17,19 @@ the error code of app/errors.py. In the order they are checked:
 7. Sessions of the (local) day: a check-in while one is open, or a check-out of a closed one,
    repeats the first result; a fourth check-in → CLOCK_DAILY_LIMIT; a check-out with no
    check-in that day → CHECKOUT_WITHOUT_CHECKIN
-8. Where the volunteer is (an admin's scan is exempt: the admin is on site and sees them): no
-   position where the activity requires one → CLOCK_LOCATION_REQUIRED; a position off the
-   globe → CLOCK_POSITION_INVALID; farther than the activity's radius (500 m unless it sets one)
-   from its venue → CLOCK_TOO_FAR. An activity without a venue checks no distance.
+8. Where the volunteer is (an admin's scan is exempt: the admin is on site and sees them). An
+   activity with a venue requires a position unless its admin turned that off (require_location
+   false: an online activity; the choice is audited): a scan without one → CLOCK_LOCATION_REQUIRED
+   (a code forwarded as a photo cannot be scanned from home by withholding the position). A
+   position off the globe, or an accuracy that is not a distance → CLOCK_POSITION_INVALID; a
+   reported accuracy (metres, as wx.getLocation and the JS-SDK give it) worse than the radius →
+   CLOCK_POSITION_INACCURATE (a fix that could be anywhere in a wider circle proves nothing);
+   farther than the activity's radius (500 m unless it sets one) from its venue → CLOCK_TOO_FAR.
+   An activity without a venue checks no distance and needs no position.
 9. Otherwise record: a check-in opens the next session; a check-out closes the open one with
    its minutes, clipped to the activity's own time (to the shift's, for a volunteer in a shift).
 """
+import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -56,7 +62,7 @@ class Activity:
     latitude: float | None  # the venue, gcj02; None: no venue to measure from
     longitude: float | None
     radius_m: int | None  # None: DEFAULT_RADIUS_M
-    require_location: bool
+    require_location: bool  # with a venue: a volunteer's scan must carry a position
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,9 +100,10 @@ class Repeat:
 
 def decide_clock(claims: Claims, activity: Activity, *, admitted: bool, face_checked: bool,
                  position: tuple[float, float] | None, source: str, events: list[DayEvent],
-                 now: datetime, shift: Shift | None = None) -> Record | Repeat:
+                 now: datetime, shift: Shift | None = None, accuracy: float | None = None) -> Record | Repeat:
     """What a scan does (see the module's docstring for the rule). events: the volunteer's events
-    of this activity on now's local day, in session order; shift: the volunteer's shift, if any.
+    of this activity on now's local day, in session order; shift: the volunteer's shift, if any;
+    accuracy: the position's reported accuracy in metres, None when the client does not say.
     Raises ClockRefused."""
     if claims.kind is None:
         repeated = next((e for e in events if e.code_nonce == claims.nonce), None)
@@ -123,7 +130,7 @@ def decide_clock(claims: Claims, activity: Activity, *, admitted: bool, face_che
     if action == "repeat":
         return Repeat(next(e for e in events if e.session_no == session_no and e.kind == kind))
     if source != ADMIN_SCAN:
-        check_position(activity, position)
+        check_position(activity, position, accuracy)
     if kind == CHECKIN:
         return Record(CHECKIN, session_no)
     checkin = next(e for e in events if e.session_no == session_no and e.kind == CHECKIN)
@@ -131,19 +138,24 @@ def decide_clock(claims: Claims, activity: Activity, *, admitted: bool, face_che
     return Record(CHECKOUT, session_no, session_minutes(checkin.at, now, start_at, end_at), checkin)
 
 
-def check_position(activity: Activity, position: tuple[float, float] | None) -> None:
+def check_position(activity: Activity, position: tuple[float, float] | None, accuracy: float | None = None) -> None:
     """The geofence of a volunteer's own scan. Raises ClockRefused."""
+    has_venue = activity.latitude is not None and activity.longitude is not None
     if position is None:
-        if activity.require_location:
+        if has_venue and activity.require_location:
             raise ClockRefused("CLOCK_LOCATION_REQUIRED")
         return
     latitude, longitude = position
     if not valid_coordinates(latitude, longitude):
         raise ClockRefused("CLOCK_POSITION_INVALID")
-    if activity.latitude is None or activity.longitude is None:
+    if accuracy is not None and not (isinstance(accuracy, int | float) and math.isfinite(accuracy) and accuracy >= 0):
+        raise ClockRefused("CLOCK_POSITION_INVALID")
+    if not has_venue:
         return
-    if not within_radius(latitude, longitude, activity.latitude, activity.longitude,
-                         activity.radius_m or DEFAULT_RADIUS_M):
+    radius = activity.radius_m or DEFAULT_RADIUS_M
+    if accuracy is not None and accuracy > radius:
+        raise ClockRefused("CLOCK_POSITION_INACCURATE")
+    if not within_radius(latitude, longitude, activity.latitude, activity.longitude, radius):
         raise ClockRefused("CLOCK_TOO_FAR")
 
 

@@ -47,7 +47,8 @@ def bind():
         return redirect(url_for("h5_bind.show"))
     try:
         wechat_identity.bind_with_password(wechat_identity.MP, openid, request.form.get("account", ""),
-                                           request.form.get("password", ""), current_app.config)
+                                           request.form.get("password", ""), current_app.config,
+                                           ip=request.remote_addr)
     except DomainError as refused:  # the form again, with the reason above it
         return render(page_status(refused), error=refused.message)
     after_bind = session.pop(auth.AFTER_BIND, None)

@@ -46,7 +46,7 @@ def show():
 
 @bp.post("/clock")
 def clock():
-    """JSON in ({code, latitude?, longitude?, csrf}), JSON out: the page shows the message."""
+    """JSON in ({code, latitude?, longitude?, accuracy?, csrf}), JSON out: the page shows the message."""
     body = request.get_json(silent=True) or {}
     sent = body.get("csrf") or ""
     if not isinstance(sent, str) or not sent or not secrets.compare_digest(sent, session.get(CSRF, "")):
@@ -56,11 +56,12 @@ def clock():
     if account is None:
         return jsonify({"ok": False, "message": TEXT["unbound"]}), 401
     code = body.get("code")
-    latitude, longitude = body.get("latitude"), body.get("longitude")
-    if not isinstance(code, str) or not all(v is None or isinstance(v, int | float) for v in (latitude, longitude)):
+    latitude, longitude, accuracy = body.get("latitude"), body.get("longitude"), body.get("accuracy")
+    if not isinstance(code, str) or not all(v is None or (isinstance(v, int | float) and not isinstance(v, bool))
+                                            for v in (latitude, longitude, accuracy)):
         return jsonify({"ok": False, "message": "请求格式有误。"}), 400
     # A refusal is answered {"ok": false, "code", "message"} by the app's handler (app/errorhandlers.py).
-    result = clocking.scan(account.id, code.strip(), "h5", latitude=latitude, longitude=longitude)
+    result = clocking.scan(account.id, code.strip(), "h5", latitude=latitude, longitude=longitude, accuracy=accuracy)
     if result["kind"] == "checkin":
         message = TEXT["checkin_ok"].format(at=to_iso_local(result["at"]))
     else:

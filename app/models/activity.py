@@ -36,7 +36,9 @@ class Activity(db.Model):
     latitude = db.Column(db.Float, nullable=True)
     longitude = db.Column(db.Float, nullable=True)
     radius_m = db.Column(db.Integer, nullable=False, default=500)
-    require_location = db.Column(db.Boolean, nullable=False, default=False)
+    # A volunteer's scan must carry a position where there is a venue (app/domain/clocking.py);
+    # an admin turns it off for an online activity, audited as activity.require_location.
+    require_location = db.Column(db.Boolean, nullable=False, default=True)
     cover_url = db.Column(db.String(255), nullable=True)
     enroll_start = db.Column(db.DateTime, nullable=False)
     enroll_end = db.Column(db.DateTime, nullable=False)

@@ -19,6 +19,9 @@ class CardApplication(db.Model):
     delivery_phone_enc = db.Column(db.String(255), nullable=False)
     delivery_address = db.Column(db.String(255), nullable=False)
     status = db.Column(db.String(20), nullable=False, default="submitted")
+    # The volunteer while the application is active (any status but rejected), else NULL: the
+    # unique key lets one active application exist per volunteer even when two arrive at once.
+    active_volunteer_id = fk("volunteers.id", nullable=True, unique=True)
     status_note = db.Column(db.String(255), nullable=True)
     created_at = created_column()
     updated_at = db.Column(db.DateTime, nullable=False, default=utcnow, onupdate=utcnow)

@@ -4,14 +4,14 @@ import string
 import uuid
 
 from app.errors import DomainError
-from app.extensions import db, redis_store
+from app.extensions import db
 from app.models import OrgAdmin
 from app.notify import account_texts
 from app.notify.outbox import queue_sms
 from app.security import pii
 from app.security.passwords import hash_password, password_problem, verify_password
 from app.services import authz, verification
-from app.services.login import UNSET_PASSWORD_PREFIX, find_account, is_password_unset
+from app.services.login import UNSET_PASSWORD_PREFIX, clear_failures, find_account, is_password_unset
 from app.services.sessions import issue_token, revoke_all_sessions
 from app.services.unit_of_work import after_commit, use_case
 
@@ -22,11 +22,7 @@ def _set_password(account, new_password, *, must_change=False):
         raise DomainError(problem)
     account.password_hash = hash_password(new_password)
     account.must_change_password = must_change
-    after_commit(_unlock, account.id)  # a new password unlocks, once it is saved
-
-
-def _unlock(account_id):
-    redis_store.client.delete(redis_store.key("login-failures", account_id))
+    after_commit(clear_failures, account.id)  # a new password unlocks, once it is saved
 
 
 @use_case

@@ -72,7 +72,16 @@ def publish_activity(actor, org_id, data):
                        .values(activity_count=Organisation.activity_count + 1))
     authz.audit(actor, "activity.publish", org_id=org.id, target_type="activity", target_id=activity.id,
                 detail={"title": activity.title})
+    if data.get("require_location") is False:
+        _audit_location_choice(actor, activity)
     return activity
+
+
+def _audit_location_choice(actor, activity):
+    """Turning the position requirement off lets a forwarded photo of a code clock in from
+    anywhere: who chose what, and when, is kept (on or off)."""
+    authz.audit(actor, "activity.require_location", org_id=activity.org_id, target_type="activity",
+                target_id=activity.id, detail={"require_location": bool(activity.require_location)})
 
 
 def managed_activity(actor, activity_id, lock=False):
@@ -109,6 +118,8 @@ def update_activity(actor, activity_id, data):
         changed.append("positions")
     authz.audit(actor, "activity.update", org_id=activity.org_id, target_type="activity",
                 target_id=activity.id, detail={"fields": changed})
+    if "require_location" in changed:
+        _audit_location_choice(actor, activity)
     return activity
 
 

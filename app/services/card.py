@@ -5,6 +5,7 @@ The QR code on the card is a link to a public H5 page signed with the code key
 hours and the star level — what is safe to show a stranger, nothing more.
 """
 from flask import current_app
+from sqlalchemy.exc import IntegrityError
 
 from app.domain import card as rules
 from app.domain import codes
@@ -25,17 +26,21 @@ def apply(account, bank, card_type, delivery_name, delivery_phone, delivery_addr
     if volunteer is None or volunteer.review_status != "approved":
         raise DomainError("CARD_NOT_ELIGIBLE")
     active = db.session.execute(
-        db.select(CardApplication.id).where(CardApplication.volunteer_id == volunteer.id,
-                                            CardApplication.status.in_(rules.ACTIVE_STATUSES))
-        .with_for_update()).first()
+        db.select(CardApplication.id).where(CardApplication.active_volunteer_id == volunteer.id)).first()
     if active is not None:
         raise DomainError("CARD_APPLICATION_EXISTS")
     application = CardApplication(volunteer_id=volunteer.id, bank=bank, card_type=card_type,
                                   delivery_name=delivery_name.strip(),
                                   delivery_phone_enc=pii.encrypt(pii.normalise("phone", delivery_phone)),
-                                  delivery_address=delivery_address.strip(), status="submitted")
+                                  delivery_address=delivery_address.strip(), status="submitted",
+                                  active_volunteer_id=volunteer.id)
     db.session.add(application)
-    db.session.flush()
+    try:
+        db.session.flush()
+    except IntegrityError:
+        # Two applications at once (a double tap): the unique key let the first in; no row lock
+        # is taken before the insert (on MariaDB two gap locks would deadlock instead).
+        raise DomainError("CARD_APPLICATION_EXISTS") from None
     db.session.refresh(application)  # its id and timestamps as the database keeps them, for the answer
     return application_json(application, owner=True)
 
@@ -63,7 +68,9 @@ def advance(admin, application_id, action, note=None):
     old = application.status
     changed = db.session.execute(
         db.update(CardApplication).where(CardApplication.id == application.id, CardApplication.status == old)
-        .values(status=new_status, status_note=(note or "").strip()[:255] or None)).rowcount
+        .values(status=new_status, status_note=(note or "").strip()[:255] or None,
+                active_volunteer_id=None if new_status not in rules.ACTIVE_STATUSES else application.volunteer_id)
+    ).rowcount
     if changed != 1:  # another admin moved it meanwhile
         raise DomainError("CARD_ILLEGAL_TRANSITION")
     authz.audit(admin, f"card.{action}", org_id=volunteer.home_org_id, target_type="card_application",

@@ -25,7 +25,7 @@ from app.extensions import db
 from app.models import Activity, ClockEvent, Volunteer
 from app.services import authz
 from app.services.activities import managed_activity
-from app.services.clock_codes import clock_key, epoch, from_epoch
+from app.services.clock_codes import clock_keyring, epoch, from_epoch
 from app.services.records import record_clock_session
 from app.services.unit_of_work import use_case
 from app.timeutil import local_date, to_iso, utcnow
@@ -39,14 +39,15 @@ def is_clock_code(text) -> bool:
 
 
 @metrics.observe_clock
-def scan(account_id, text, source, latitude=None, longitude=None, now=None):
+def scan(account_id, text, source, latitude=None, longitude=None, now=None, accuracy=None):
     """A volunteer scanned `text` (a check-in / check-out code) on `source`: "miniprogram", "mp_scan"
-    (SCAN / subscribe event), "mp_scancode" (scancode_*) or "h5". Returns {"kind": "checkin" |
+    (SCAN / subscribe event), "mp_scancode" (scancode_*) or "h5"; accuracy: the position's reported
+    accuracy in metres (None: the client did not say). Returns {"kind": "checkin" |
     "checkout", "activity_id", "at", "minutes"?}; raises DomainError with the clock's codes. A
     repeated scan returns the first result."""
     if source not in rules.SOURCES or source == rules.ADMIN_SCAN:
         raise ValueError(f"unknown source {source!r}")
-    return _attempt(_scan_once, account_id, text, source, latitude, longitude, now or utcnow())
+    return _attempt(_scan_once, account_id, text, source, latitude, longitude, accuracy, now or utcnow())
 
 
 @metrics.observe_clock
@@ -81,28 +82,29 @@ def _retryable(exc):
 
 
 @use_case
-def _scan_once(account_id, text, source, latitude, longitude, now):
-    read = codes.read_clock_code(clock_key(), text, now=None)  # the signature; expiry is the rule's
+def _scan_once(account_id, text, source, latitude, longitude, accuracy, now):
+    read = codes.read_clock_code(clock_keyring(), text, now=None)  # the signature; expiry is the rule's
     claims = rules.Claims(read.activity_id, read.kind, read.nonce, from_epoch(read.expires_at))
     position = None if latitude is None or longitude is None else (latitude, longitude)
-    return _clock("account_id", account_id, claims, position, source, now)
+    return _clock("account_id", account_id, claims, position, source, now, accuracy=accuracy)
 
 
 @use_case
 def _scan_volunteer_once(admin, activity_id, code, kind, now):
     activity = managed_activity(admin, activity_id)
-    personal = codes.read_personal_code(clock_key(), code, epoch(now))
+    personal = codes.read_personal_code(clock_keyring(), code, epoch(now))
     claims = rules.Claims(activity.id, kind, f"p{personal.step}", None)
     return _clock("volunteer_id", personal.volunteer_id, claims, None, rules.ADMIN_SCAN, now, admin=admin)
 
 
-def _clock(who, value, claims, position, source, now, admin=None):
+def _clock(who, value, claims, position, source, now, admin=None, accuracy=None):
     """Load → decide → write."""
     day = local_date(now)
     activity, volunteer, enrollment_status, events = _load(who, value, claims.activity_id, day)
     decision = rules.decide_clock(claims, activity.terms, admitted=enrollment_status == "admitted",
                                   face_checked=volunteer.face_checked_at is not None, position=position,
-                                  source=source, events=events, now=now, shift=activity.shift)
+                                  source=source, events=events, now=now, shift=activity.shift,
+                                  accuracy=accuracy)
     if isinstance(decision, rules.Repeat):
         return _result(decision.event, claims.activity_id)
     return _write(decision, activity, volunteer, day, now, source, claims.nonce, position, admin)

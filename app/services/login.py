@@ -1,9 +1,25 @@
-"""Password login by any identifier, with lockout against guessing."""
+"""Password login by any identifier, with a stop to guessing that a stranger cannot turn against
+the owner.
+
+- Per account and address: LOGIN_MAX_FAILURES wrong passwords from one client address lock that
+  address out of that account for LOGIN_LOCK_SECONDS (ACCOUNT_LOCKED, with Retry-After), even
+  against the right password. The owner elsewhere is not affected.
+- Per account, from every address: after LOGIN_CAPTCHA_FAILURES wrong passwords within
+  LOGIN_ACCOUNT_WINDOW_SECONDS, every attempt on the account must carry a solved captcha
+  (CAPTCHA_REQUIRED; POST /api/v1/auth/captcha serves one): guessing from many addresses goes
+  on only at a person's pace, while the owner, who can read the picture, still signs in.
+- A captcha asked for but missing or wrong counts no failure and checks no password.
+A new password (recovery, change, an admin's reset) clears both counts.
+"""
+import hashlib
+
 from app.errors import DomainError
 from app.extensions import db, redis_store
 from app.models import Account, Volunteer
 from app.security import pii
 from app.security.passwords import DUMMY_HASH, verify_password
+from app.services import captcha as captchas
+from app.services import rate_limits
 from app.services.sessions import issue_token
 from app.services.unit_of_work import use_case
 
@@ -30,20 +46,39 @@ def find_account(identifier: str):
 
 
 def _failure_key(account_id):
+    """Wrong passwords for the account from every address (a counter)."""
     return redis_store.key("login-failures", account_id)
 
 
+def _address_failures_key(account_id):
+    """Wrong passwords for the account by client address (a hash: address digest → count)."""
+    return redis_store.key("login-failures-by-address", account_id)
+
+
+def clear_failures(account_id):
+    """A new password starts afresh."""
+    redis_store.client.delete(_failure_key(account_id), _address_failures_key(account_id))
+
+
+def _address(ip):
+    return hashlib.sha256((ip or "unknown").encode()).hexdigest()[:16]
+
+
 @use_case
-def login(identifier, password, *, config):
+def login(identifier, password, *, config, ip=None, captcha=None):
     """Returns (token, account). Raises DomainError with the manual's messages."""
-    account = verify_credentials(identifier, password, config=config)
+    account = verify_credentials(identifier, password, config=config, ip=ip, captcha=captcha)
     token, _ = issue_token(config["SESSION_TTL_SECONDS"], account_id=account.id)
     return token, account
 
 
-def verify_credentials(identifier, password, *, config):
+def verify_credentials(identifier, password, *, config, ip=None, captcha=None):
     """The account, when the identifier and password match and it may log in; every surface
-    that takes a password (API login, WeChat binding) goes through here, lockout included."""
+    that takes a password (API login, WeChat binding) goes through here, the guessing stops
+    included. ip: the client's address (counted against LOGIN_RATE_PER_ADDRESS); captcha:
+    (captcha_id, answer) when the client sent one."""
+    if ip is not None:
+        rate_limits.check("login", ip)
     account = find_account(identifier)
     if account is None:
         verify_password(DUMMY_HASH, password)  # same cost as a real check
@@ -54,18 +89,32 @@ def verify_credentials(identifier, password, *, config):
         verify_password(DUMMY_HASH, password)
         raise DomainError("PASSWORD_NOT_SET")
 
-    failures_key = _failure_key(account.id)
-    failures = int(redis_store.client.get(failures_key) or 0)
-    if failures >= config["LOGIN_MAX_FAILURES"]:
-        raise DomainError("ACCOUNT_LOCKED")
+    client = redis_store.client
+    by_address, address = _address_failures_key(account.id), _address(ip)
+    pipe = client.pipeline()
+    pipe.hget(by_address, address)
+    pipe.ttl(by_address)
+    pipe.get(_failure_key(account.id))
+    from_here, lock_left, everywhere = pipe.execute()
+    if int(from_here or 0) >= config["LOGIN_MAX_FAILURES"]:
+        raise DomainError("ACCOUNT_LOCKED", retry_after=max(int(lock_left or 0), 1))
+    if int(everywhere or 0) >= config["LOGIN_CAPTCHA_FAILURES"]:
+        if not captcha or not captcha[0]:
+            raise DomainError("CAPTCHA_REQUIRED")
+        if not captchas.solved(*captcha):
+            raise DomainError("CAPTCHA_INVALID")
 
     if not verify_password(account.password_hash, password):
-        pipe = redis_store.client.pipeline()
-        pipe.incr(failures_key)
-        pipe.expire(failures_key, config["LOGIN_LOCK_SECONDS"])
-        pipe.execute()
-        raise DomainError("INVALID_CREDENTIALS")
-    redis_store.client.delete(failures_key)
+        pipe = client.pipeline()
+        pipe.hincrby(by_address, address, 1)
+        pipe.expire(by_address, config["LOGIN_LOCK_SECONDS"])
+        pipe.incr(_failure_key(account.id))
+        pipe.expire(_failure_key(account.id), config["LOGIN_ACCOUNT_WINDOW_SECONDS"])
+        _, _, total, _ = pipe.execute()
+        # Tells the client to show a captcha with the next attempt.
+        raise DomainError("INVALID_CREDENTIALS",
+                          captcha_required=True if total >= config["LOGIN_CAPTCHA_FAILURES"] else None)
+    client.hdel(by_address, address)
 
     check_may_log_in(account, config)
     return account

@@ -1,10 +1,7 @@
 """组织注册 and its review by the parent's admin; organisation search and page data."""
-import io
 import os
 import uuid
 from pathlib import Path
-
-from PIL import Image, UnidentifiedImageError
 
 from app.domain import id_photo
 from app.domain import review as review_rules
@@ -16,7 +13,7 @@ from app.notify import account_texts
 from app.notify.outbox import queue_message
 from app.security import pii
 from app.security.passwords import hash_password, password_problem
-from app.services import authz, verification
+from app.services import authz, rate_limits, uploads, verification
 from app.services.registration import approved_org, check_unique, normalise_identity
 from app.services.unit_of_work import use_case
 from app.timeutil import utcnow
@@ -36,7 +33,7 @@ def store_id_photo(stream, upload_dir):
     if len(data) > id_photo.MAX_BYTES:
         raise DomainError("PHOTO_TOO_LARGE")
     kind = id_photo.sniff_image_type(data[:16])
-    if kind is None or not _decodes_as(data, kind):
+    if kind is None or uploads.content_type_of(data, ("image/jpeg", "image/png")) is None:
         raise DomainError("PHOTO_TYPE")
     relative = Path("id-photos") / f"{uuid.uuid4().hex}{id_photo.EXTENSIONS[kind]}"
     target = Path(upload_dir) / relative
@@ -47,16 +44,6 @@ def store_id_photo(stream, upload_dir):
     return str(relative)
 
 
-def _decodes_as(data, kind):
-    """A real image of that type (Pillow parses it), not a script with a JPEG header."""
-    try:
-        with Image.open(io.BytesIO(data)) as image:
-            image.verify()
-            return image.format == kind.upper()
-    except (UnidentifiedImageError, OSError, ValueError, SyntaxError):
-        return False
-
-
 def register_organisation(*, upload_dir, **registration):
     """A new organisation (待审核) under its parent, with its admin: the logged-in account (the
     same person may be a volunteer and an org admin) or a new account with the admin's identity.
@@ -65,6 +52,9 @@ def register_organisation(*, upload_dir, **registration):
     upload_dir before the rows, and removed again when the registration does not commit (a
     refusal, or a failure of the commit itself), so no file is left that no row names.
     """
+    ip = registration.pop("ip", None)
+    if ip is not None:
+        rate_limits.check("register", ip)  # before the photo is written
     written = []
     try:
         return _register(upload_dir=upload_dir, written=written, **registration)

@@ -15,7 +15,7 @@ from app.models import Account, Activity, Objection, OrgAdmin, Organisation, Ser
 from app.notify.outbox import queue_message
 from app.security.pii import mask_name
 from app.services import authz
-from app.services.unit_of_work import use_case
+from app.services.unit_of_work import fresh_transaction, use_case
 from app.timeutil import to_iso, utcnow
 
 PUBLIC_FOR = timedelta(days=365)
@@ -181,7 +181,11 @@ def resolve_objection(admin, objection_id, action, note=None, minutes=None, now=
     now = now or utcnow()
     if action not in RESOLUTIONS:
         raise DomainError("VALIDATION_ERROR")
-    objection = db.session.get(Objection, objection_id)
+    # The objection first, locked: of two admins resolving at once, the second reads it resolved
+    # (and not, say, the first one's revocation of the record) once the first commits.
+    fresh_transaction()
+    objection = db.session.execute(
+        db.select(Objection).filter_by(id=objection_id).with_for_update()).scalar_one_or_none()
     if objection is None:
         raise DomainError("NOT_FOUND")
     record = db.session.execute(

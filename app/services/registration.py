@@ -10,7 +10,7 @@ from app.extensions import db, jobs
 from app.models import Account, Organisation, Volunteer
 from app.security import pii
 from app.security.passwords import hash_password, password_problem
-from app.services import verification
+from app.services import rate_limits, verification
 from app.services.identity_check import request_check, run_identity_check
 from app.services.unit_of_work import after_commit, use_case
 from app.timeutil import utcnow
@@ -55,8 +55,11 @@ def normalise_identity(*, id_type, id_number, phone, username, email):
 
 @use_case
 def register_volunteer(*, password, real_name, gender, id_type, id_number, phone, sms_code, home_org_id,
-                       agreed, username=None, email=None, education=None, service_intentions=None):
-    """Creates the account and the volunteer (待审核, check 请求中); the check job runs after commit."""
+                       agreed, username=None, email=None, education=None, service_intentions=None, ip=None):
+    """Creates the account and the volunteer (待审核, check 请求中); the check job runs after commit.
+    ip: the client's address, counted against REGISTER_RATE_PER_ADDRESS."""
+    if ip is not None:
+        rate_limits.check("register", ip)
     if not agreed:
         raise DomainError("AGREEMENT_REQUIRED")
     problem = password_problem(password)

@@ -11,11 +11,12 @@ from pathlib import Path
 
 from flask import current_app
 
+from app.domain import uploads as upload_rules
 from app.domain.hours import supplement_allowed_minutes
 from app.errors import DomainError
 from app.extensions import db
 from app.models import Activity, Enrollment, Organisation, ServiceRecord, SupplementEntry, Volunteer
-from app.services import authz
+from app.services import authz, uploads
 from app.services.activities import managed_activity
 from app.services.records import add_record
 from app.services.unit_of_work import use_case
@@ -23,19 +24,12 @@ from app.timeutil import local_date, to_iso, utcnow
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
 MAX_FILES = 5
-# content type → (magic bytes at offset 0, file extension)
-PROOF_TYPES = {
-    "image/jpeg": (b"\xff\xd8\xff", ".jpg"),
-    "image/png": (b"\x89PNG\r\n\x1a\n", ".png"),
-    "application/pdf": (b"%PDF-", ".pdf"),
-}
+PROOF_TYPES = ("image/jpeg", "image/png", "application/pdf")
 
 
 def sniff_proof_type(content: bytes):
-    for content_type, (magic, _) in PROOF_TYPES.items():
-        if content.startswith(magic):
-            return content_type
-    return None
+    """The proof's real type: a JPEG or PNG that Pillow reads (of a sane size), or a whole PDF."""
+    return uploads.content_type_of(content, PROOF_TYPES)
 
 
 def _upload_root():
@@ -62,7 +56,7 @@ def _store_proofs(files):
     root.mkdir(parents=True, exist_ok=True)
     stored = []
     for name, content, content_type in checked:
-        relative = f"supplements/{secrets.token_hex(16)}{PROOF_TYPES[content_type][1]}"
+        relative = f"supplements/{secrets.token_hex(16)}{upload_rules.TYPES[content_type][1]}"
         path = Path(current_app.config["UPLOAD_DIR"]) / relative
         with open(path, "xb") as handle:
             handle.write(content)
@@ -160,14 +154,19 @@ def decide_supplement(admin, entry_id, approve, reason=None, now=None):
         already = _recorded_minutes(entry.volunteer_id, activity.id, include_pending=False)
         if not supplement_allowed_minutes(entry.minutes, activity.start_at, activity.end_at, already):
             raise DomainError("SUPPLEMENT_MINUTES_INVALID")
-        entry.status = "approved"
+        values = {"status": "approved"}
     else:
         if not reason:
             raise DomainError("REASON_REQUIRED")
-        entry.status = "rejected"
-        entry.reject_reason = reason[:255]
-    entry.decided_by, entry.decided_at = admin.id, now
-    db.session.flush()
+        values = {"status": "rejected", "reject_reason": reason[:255]}
+    # Conditional: of two admins deciding at once, one wins and the other is told (the row lock
+    # above serialises them on MariaDB; SQLite takes no row locks, so the condition decides).
+    changed = db.session.execute(
+        db.update(SupplementEntry).where(SupplementEntry.id == entry.id, SupplementEntry.status == "pending")
+        .values(decided_by=admin.id, decided_at=now, **values)).rowcount
+    if changed != 1:
+        raise DomainError("SUPPLEMENT_ALREADY_DECIDED")
+    db.session.refresh(entry)
     if approve:
         volunteer = db.session.get(Volunteer, entry.volunteer_id)
         add_record(volunteer, activity, entry.minutes, "supplement", now,

@@ -17,8 +17,6 @@ import uuid
 
 from flask import current_app
 from limits import parse_many
-from limits.storage import RedisStorage
-from limits.strategies import MovingWindowRateLimiter
 
 from app.errors import DomainError
 from app.extensions import redis_store
@@ -26,6 +24,7 @@ from app.notify import account_texts
 from app.notify.outbox import queue_email, queue_sms
 from app.notify.sms import provider_limited
 from app.security import pii
+from app.services import rate_limits
 from app.services.unit_of_work import use_case
 
 PURPOSES = ("register", "reset_password", "change_phone")
@@ -36,15 +35,6 @@ MAX_WRONG_TRIES = 5
 # more (a school's network registers a class at once), but not for thousands.
 PER_TARGET = parse_many("1/minute;5/hour;10/day")
 PER_IP = parse_many("30/hour;200/day")
-
-
-def _limiter():
-    state = current_app.extensions.get("izyz_limiter")
-    if state is None:
-        storage = RedisStorage("redis://", connection_pool=redis_store.client.connection_pool,
-                               key_prefix=redis_store.key("limits"))
-        state = current_app.extensions["izyz_limiter"] = MovingWindowRateLimiter(storage)
-    return state
 
 
 def _target_digest(channel, target):
@@ -65,16 +55,11 @@ def code_seconds():
 
 def check_rate(channel, target, ip):
     """Counts one request against every limit, or raises CODE_RATE_LIMITED counting none."""
-    limiter = _limiter()
     checks = [(item, ("code-target", _target_digest(channel, target))) for item in PER_TARGET]
     checks += [(item, ("code-ip", ip or "unknown")) for item in PER_IP]
     if channel == "sms" and provider_limited(target):
         raise DomainError("CODE_RATE_LIMITED")
-    for item, identifiers in checks:
-        if not limiter.test(item, *identifiers):
-            raise DomainError("CODE_RATE_LIMITED")
-    for item, identifiers in checks:
-        limiter.hit(item, *identifiers)
+    rate_limits.refuse_when_limited(checks, "CODE_RATE_LIMITED")
 
 
 @use_case
@@ -102,19 +87,29 @@ def issue_code(*, purpose, channel, target, ip, account_id=None):
     return ttl
 
 
+# One round trip, atomic: the right code deletes the key; a wrong one counts a miss on the key
+# only while it still exists (a miss counted by a separate HINCRBY after another request had
+# used the code would bring the key back with no expiry) and deletes it at the fifth. The
+# digests compared are keyed HMACs of the guess, so comparing them in Lua leaks nothing.
+_CONSUME = """
+local digest = redis.call('HGET', KEYS[1], 'digest')
+if not digest then return -1 end
+if digest == ARGV[1] then
+  redis.call('DEL', KEYS[1])
+  return 1
+end
+if redis.call('HINCRBY', KEYS[1], 'wrong', 1) >= tonumber(ARGV[2]) then redis.call('DEL', KEYS[1]) end
+return 0
+"""
+
+
 def consume_code(*, purpose, channel, target, code):
-    """True once for the right code; CODE_INVALID for a wrong, expired or used one."""
+    """True once for the right code; CODE_INVALID for a wrong, expired or used one. Of two
+    requests racing with the right code, only one gets True."""
+    if not code:
+        raise DomainError("CODE_INVALID")
     key = _code_key(purpose, channel, target)
-    client = redis_store.client
-    stored = client.hget(key, "digest")
-    if stored is None or not code:
-        raise DomainError("CODE_INVALID")
-    if not hmac.compare_digest(stored.decode(), _code_digest(str(code).strip())):
-        if client.hincrby(key, "wrong", 1) >= MAX_WRONG_TRIES:
-            client.delete(key)
-        raise DomainError("CODE_INVALID")
-    # Single use: of two requests racing with the right code, only the one that deletes wins.
-    if client.delete(key) != 1:
+    used = redis_store.client.eval(_CONSUME, 1, key, _code_digest(str(code).strip()), MAX_WRONG_TRIES)
+    if used != 1:
         raise DomainError("CODE_INVALID")
     return True
-

@@ -209,19 +209,25 @@ def remember_location(openid, latitude, longitude, precision=None):
 
 def latest_location(openid):
     """→ (latitude, longitude) reported in the last 5 minutes, or (None, None)."""
+    return latest_fix(openid)[:2]
+
+
+def latest_fix(openid):
+    """→ (latitude, longitude, precision in metres or None) reported in the last 5 minutes, or
+    (None, None, None). The precision (LOCATION events' Precision) is the fix's accuracy."""
     raw = redis_store.client.get(redis_store.key("wx-location", openid))
     if not raw:
-        return None, None
+        return None, None, None
     data = json.loads(raw)
-    return data["latitude"], data["longitude"]
+    return data["latitude"], data["longitude"], data.get("precision")
 
 
 # --- binding by account and password (H5 page, mini-program) ---
 
 @use_case
-def bind_with_password(app, openid, identifier, password, config):
+def bind_with_password(app, openid, identifier, password, config, ip=None):
     """H5 binding page: the user proves the account with its password; the openid is bound."""
-    account = verify_credentials(identifier, password, config=config)
+    account = verify_credentials(identifier, password, config=config, ip=ip)
     bind(app, openid, account.id)
     return account
 
@@ -242,13 +248,13 @@ def wx_login(openid, unionid, config):
 
 
 @use_case
-def bind_session(session_id, identifier, password, config):
+def bind_session(session_id, identifier, password, config, ip=None):
     """POST /auth/bind: the session's WeChat identity is bound to the account, and the session
     (the same token) now belongs to that account."""
     session = db.session.get(AuthSession, session_id)
     if session is None or session.wechat_identity_id is None:
         raise DomainError("WECHAT_SESSION_REQUIRED")
-    account = verify_credentials(identifier, password, config=config)
+    account = verify_credentials(identifier, password, config=config, ip=ip)
     identity = db.session.execute(
         db.select(WechatIdentity).filter_by(id=session.wechat_identity_id).with_for_update()
     ).scalar_one()

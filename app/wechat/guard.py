@@ -29,6 +29,8 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import NoScriptError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
+from app.redis_breaker import FastFailConnection
+
 log = logging.getLogger(__name__)
 
 NONCE_SECONDS = 600  # longer than the ±300 s timestamp window
@@ -69,7 +71,7 @@ def timestamp_fresh(timestamp, now=None):
         return False
 
 
-class KernelTimeoutConnection(Connection):
+class KernelTimeoutConnection(FastFailConnection):
     """A redis-py TCP connection whose socket blocks, with the timeout kept by the kernel.
 
     CPython polls before every read and write on a socket that has a timeout: two more system
@@ -113,7 +115,8 @@ class CallbackGuard:
         conn = getattr(self._local, "conn", None)
         if conn is None:
             pool = self.redis.connection_pool
-            if pool.connection_class is Connection:  # TCP to one address (not a socket, nor Sentinel's primary)
+            if pool.connection_class in (Connection, FastFailConnection):  # TCP to one address (not a socket,
+                # nor Sentinel's primary); the breaker, when the client has one, comes along in the kwargs
                 conn = KernelTimeoutConnection(**pool.connection_kwargs)
             else:
                 # Built as the pool builds its own but outside its count (redis-py caps a pool at 100

@@ -199,8 +199,8 @@ def test_the_clocking_service_is_the_door_for_the_wechat_callback(client, factor
         f"/api/v1/admin/activities/{activity.id}/qrcode", json={"kind": "checkin"}, headers=admin_h
     ).json["code"]
     assert clocking.is_clock_code(code) and not clocking.is_clock_code("menu_hours")
-    first = clocking.scan(account_id=volunteer.account_id, text=code, source="mp_scan")
-    retried = clocking.scan(account_id=volunteer.account_id, text=code, source="mp_scancode")
-    from_app = client.post("/api/v1/attendance/scan", json={"code": code}, headers=vol_h).json
+    first = clocking.scan(account_id=volunteer.account_id, text=code, source="mp_scan", **VENUE)
+    retried = clocking.scan(account_id=volunteer.account_id, text=code, source="mp_scancode", **VENUE)
+    from_app = client.post("/api/v1/attendance/scan", json={"code": code, **VENUE}, headers=vol_h).json
     assert first == retried == from_app and first["kind"] == "checkin"
     assert db.session.execute(db.select(db.func.count(ClockEvent.id))).scalar_one() == 1

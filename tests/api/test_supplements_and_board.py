@@ -7,9 +7,7 @@ from pathlib import Path
 from app.extensions import db
 from app.models import AuditLog, OrgAdmin, Organisation, ServiceRecord, SupplementEntry, Volunteer, WechatIdentity
 from app.timeutil import utcnow
-
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 100
-PDF = b"%PDF-1.4\n" + b"0" * 100
+from tests.files import PDF, PNG
 
 
 def error_code(response):

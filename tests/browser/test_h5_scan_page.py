@@ -28,12 +28,16 @@ def test_scan_page_checks_in_a_bound_volunteer(oauth_live_server, app, factories
     org = factories.org()
     admin = factories.admin(org)
     volunteer = factories.volunteer(org, face_checked=True)
-    activity = factories.activity(org, starts_in=-timedelta(minutes=20), hours=3, title="社区义诊")
+    activity = factories.activity(org, starts_in=-timedelta(minutes=20), hours=3, title="线上义诊咨询",
+                                  require_location=False)  # an online activity: no position needed
+    on_site = factories.activity(org, starts_in=-timedelta(minutes=20), hours=3, title="社区义诊")
     factories.enroll(activity, volunteer)
+    factories.enroll(on_site, volunteer)
     wechat_identity.bind(wechat_identity.MP, openid_for(app.config["WECHAT_APPID"], "scan-user"),
                          volunteer.account_id)
     db.session.commit()
     code = clock_codes.issue_clock_code(admin, activity.id, "checkin")["code"]
+    on_site_code = clock_codes.issue_clock_code(admin, on_site.id, "checkin")["code"]
     requests.post(emulator.url + "/__emulator__/oauth-user", json={"user": "scan-user"}, timeout=5)
 
     with sync_playwright() as p:
@@ -44,6 +48,11 @@ def test_scan_page_checks_in_a_bound_volunteer(oauth_live_server, app, factories
         page.fill("#code", "C" + "A" * 28)  # a forged code
         page.click("#manual button[type=submit]")
         page.wait_for_function("document.getElementById('result').textContent.length > 0")
+        assert page.get_attribute("#result", "class") == "error"
+        # Outside WeChat there is no position: an activity with a venue says to allow location.
+        page.fill("#code", on_site_code)
+        page.click("#manual button[type=submit]")
+        page.wait_for_function("document.getElementById('result').textContent.includes('允许获取位置')")
         assert page.get_attribute("#result", "class") == "error"
         page.fill("#code", code)
         page.click("#manual button[type=submit]")

@@ -47,7 +47,9 @@ class World:
                                        address="东山街署前路")
         self.family = factories.activity(self.org, title="亲子图书馆志愿体验", is_family=True,
                                          starts_in=timedelta(days=5))
-        self.running = factories.activity(self.org, title="长者关爱探访", starts_in=-timedelta(minutes=30), hours=3)
+        # Online (no position required): the pages' browser has no WeChat, so no position to send.
+        self.running = factories.activity(self.org, title="长者关爱探访", starts_in=-timedelta(minutes=30), hours=3,
+                                          require_location=False)
         self.ended = factories.activity(self.org, title="越秀公园环保清洁", starts_in=-timedelta(days=3), hours=2)
         factories.enroll(self.running, self.volunteer)
         factories.enroll(self.running, self.applicant, status="pending")

@@ -124,3 +124,19 @@ def test_one_code_through_every_surface_makes_one_record(wechat, scene, client, 
     assert sorted(e.kind for e in clock_events(volunteer)) == ["checkin", "checkout"]
     records = db.session.execute(db.select(ServiceRecord).filter_by(volunteer_id=volunteer.id)).scalars().all()
     assert len(records) == 1 and records[0].activity_id == activity.id
+
+
+def test_a_forwarded_code_scanned_without_a_reported_location_is_refused(wechat, scene):
+    """No LOCATION event (location sharing off, or a photo of the code scanned at home): the
+    activity has a venue, so the reply tells the volunteer to allow location; a reported position
+    whose Precision is worse than the radius is refused too."""
+    bind(wechat, "fay", scene["volunteer"])
+    reply = wechat.say(wechat.event("fay", "SCAN", EventKey=scene["code"]("checkin"), Ticket="t"))
+    assert reply["Content"].startswith("扫码计时未成功：") and "允许获取位置" in reply["Content"]
+    activity = scene["activity"]
+    wechat.say(wechat.event("fay", "LOCATION", Latitude=str(activity.latitude), Longitude=str(activity.longitude),
+                            Precision="3000", create_time=int(time.time()) + 1))
+    reply = wechat.say(wechat.event("fay", "SCAN", EventKey=scene["code"]("checkin"), Ticket="t",
+                                    create_time=int(time.time()) + 2))
+    assert reply["Content"].startswith("扫码计时未成功：") and "定位误差过大" in reply["Content"]
+    assert clock_events(scene["volunteer"]) == []

@@ -124,20 +124,21 @@ def test_repeated_scans_return_the_first_result_and_record_nothing_new(site):
     volunteer = site.volunteer()
     now = utcnow()
     code = site.code("checkin", now)
-    first = clocking.scan(volunteer.account_id, code, "miniprogram", now=now)
+    first = clocking.scan(volunteer.account_id, code, "miniprogram", *VENUE, now=now)
     # The same code again (a double tap, WeChat's retried event), even after it expired.
-    assert clocking.scan(volunteer.account_id, code, "mp_scan", now=now + timedelta(seconds=5)) == first
-    assert clocking.scan(volunteer.account_id, code, "mp_scan", now=now + timedelta(minutes=10)) == first
+    assert clocking.scan(volunteer.account_id, code, "mp_scan", *VENUE, now=now + timedelta(seconds=5)) == first
+    assert clocking.scan(volunteer.account_id, code, "mp_scan", *VENUE, now=now + timedelta(minutes=10)) == first
     # A newer check-in code while checked in: still the first check-in.
     later = now + timedelta(minutes=3)
-    assert clocking.scan(volunteer.account_id, site.code("checkin", later), "h5", now=later) == first
+    assert clocking.scan(volunteer.account_id, site.code("checkin", later), "h5", *VENUE, now=later) == first
     out_at = now + timedelta(minutes=30)
     out_code = site.code("checkout", out_at)
-    out = clocking.scan(volunteer.account_id, out_code, "miniprogram", now=out_at)
+    out = clocking.scan(volunteer.account_id, out_code, "miniprogram", *VENUE, now=out_at)
     assert out["minutes"] == 30
-    assert clocking.scan(volunteer.account_id, out_code, "miniprogram", now=out_at + timedelta(minutes=1)) == out
+    assert clocking.scan(volunteer.account_id, out_code, "miniprogram", *VENUE,
+                         now=out_at + timedelta(minutes=1)) == out
     # Scanning the first check-in code again after checking out is still the same scan.
-    assert clocking.scan(volunteer.account_id, code, "miniprogram", now=out_at + timedelta(seconds=30)) == first
+    assert clocking.scan(volunteer.account_id, code, "miniprogram", *VENUE, now=out_at + timedelta(seconds=30)) == first
     assert db.session.execute(db.select(db.func.count(ClockEvent.id))).scalar_one() == 2
     assert db.session.execute(db.select(db.func.count(ServiceRecord.id))).scalar_one() == 1
     assert db.session.get(Volunteer, volunteer.id).total_minutes == 30
@@ -148,18 +149,18 @@ def test_three_sessions_a_day_then_refused_and_zero_minute_checkout(site):
     t = site.activity.start_at + timedelta(minutes=5)
     total = 0
     for session in range(3):
-        clocking.scan(volunteer.account_id, site.code("checkin", t), "miniprogram", now=t)
+        clocking.scan(volunteer.account_id, site.code("checkin", t), "miniprogram", *VENUE, now=t)
         if session == 1:
-            out = clocking.scan(volunteer.account_id, site.code("checkout", t), "miniprogram", now=t)
+            out = clocking.scan(volunteer.account_id, site.code("checkout", t), "miniprogram", *VENUE, now=t)
             assert out["minutes"] == 0  # check-out right away: 0 minutes, still a session
         else:
             t += timedelta(minutes=20)
-            out = clocking.scan(volunteer.account_id, site.code("checkout", t), "miniprogram", now=t)
+            out = clocking.scan(volunteer.account_id, site.code("checkout", t), "miniprogram", *VENUE, now=t)
             assert out["minutes"] == 20
             total += 20
         t += timedelta(minutes=5)
     refused("CLOCK_DAILY_LIMIT", clocking.scan, volunteer.account_id, site.code("checkin", t), "miniprogram",
-            now=t)
+            *VENUE, now=t)
     assert db.session.get(Volunteer, volunteer.id).total_minutes == total == 40
     assert db.session.execute(db.select(db.func.count(ServiceRecord.id))).scalar_one() == 3
 
@@ -177,21 +178,21 @@ def test_multi_day_activity_sessions_per_local_day_and_minutes_clipped(factories
         return from_aware(day1.replace(hour=hour, minute=minute) + timedelta(days=day))
 
     # Day one: checked in before 09:00 is impossible (window), so 09:00 → 12:00 = 180 min.
-    clocking.scan(volunteer.account_id, site.code("checkin", at(0, 9)), "miniprogram", now=at(0, 9))
+    clocking.scan(volunteer.account_id, site.code("checkin", at(0, 9)), "miniprogram", *VENUE, now=at(0, 9))
     assert clocking.scan(volunteer.account_id, site.code("checkout", at(0, 12)), "miniprogram",
-                           now=at(0, 12))["minutes"] == 180
+                           *VENUE, now=at(0, 12))["minutes"] == 180
     # Day one again in the evening, no check-out that day.
-    clocking.scan(volunteer.account_id, site.code("checkin", at(0, 20)), "miniprogram", now=at(0, 20))
+    clocking.scan(volunteer.account_id, site.code("checkin", at(0, 20)), "miniprogram", *VENUE, now=at(0, 20))
     # Day two: a check-out alone does not close yesterday's session.
     refused("CHECKOUT_WITHOUT_CHECKIN", clocking.scan, volunteer.account_id, site.code("checkout", at(1, 9)),
-            "miniprogram", now=at(1, 9))
-    clocking.scan(volunteer.account_id, site.code("checkin", at(1, 10)), "miniprogram", now=at(1, 10))
+            "miniprogram", *VENUE, now=at(1, 9))
+    clocking.scan(volunteer.account_id, site.code("checkin", at(1, 10)), "miniprogram", *VENUE, now=at(1, 10))
     assert clocking.scan(volunteer.account_id, site.code("checkout", at(1, 11, 30)), "miniprogram",
-                           now=at(1, 11, 30))["minutes"] == 90
+                           *VENUE, now=at(1, 11, 30))["minutes"] == 90
     # Day three: leaves 40 minutes after the end; only the time up to 17:00 counts.
-    clocking.scan(volunteer.account_id, site.code("checkin", at(2, 16)), "miniprogram", now=at(2, 16))
+    clocking.scan(volunteer.account_id, site.code("checkin", at(2, 16)), "miniprogram", *VENUE, now=at(2, 16))
     assert clocking.scan(volunteer.account_id, site.code("checkout", at(2, 17, 40)), "miniprogram",
-                           now=at(2, 17, 40))["minutes"] == 60
+                           *VENUE, now=at(2, 17, 40))["minutes"] == 60
     days = db.session.execute(db.select(ServiceRecord.service_day).order_by(ServiceRecord.id)).scalars().all()
     assert [d.isoformat() for d in days] == [(day1 + timedelta(days=n)).date().isoformat() for n in (0, 1, 2)]
     assert db.session.get(Volunteer, volunteer.id).total_minutes == 330
@@ -247,7 +248,7 @@ def test_parallel_identical_scans_record_exactly_once(app, site):
             with app.app_context():
                 barrier.wait()
                 try:
-                    results.append(clocking.scan(account_id, code, "mp_scan", now=at))
+                    results.append(clocking.scan(account_id, code, "mp_scan", *VENUE, now=at))
                 except DomainError as exc:
                     results.append(exc.code)
                 finally:

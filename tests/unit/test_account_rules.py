@@ -128,3 +128,32 @@ def test_the_local_identity_checker_is_never_the_production_default():
     assert load_config(env={})["IDENTITY_CHECKER"] == "local"
     assert load_config(env=PRODUCTION)["IDENTITY_CHECKER"] == "none"
     assert load_config(env={})["VERIFICATION_CODE_SECONDS"] == 300
+
+
+# --- the login captcha's sum ---
+
+def test_a_captcha_sum_and_the_answers_it_takes():
+    from app.domain.captcha import answer_matches, make_challenge
+
+    assert make_challenge(7, 5, False) == make_challenge(7, 5, False)
+    plus, minus = make_challenge(7, 5, False), make_challenge(5, 7, True)
+    assert (plus.text, plus.answer) == ("7 + 5 = ?", "12")
+    assert (minus.text, minus.answer) == ("7 - 5 = ?", "2")  # never below zero
+    assert make_challenge(9, 9, True).answer == "0"
+    assert answer_matches("12", " 12 ") and answer_matches("12", "１２") and answer_matches("12", 12)
+    assert answer_matches("0", "0") and not answer_matches("12", "13")
+    assert not answer_matches("12", "") and not answer_matches("12", None) and not answer_matches("12", "1 2")
+
+
+# --- uploads ---
+
+def test_an_upload_is_judged_by_its_content_and_a_picture_by_the_size_it_claims():
+    from app.domain import uploads
+
+    assert uploads.sniff(b"\x89PNG\r\n\x1a\nrest") == "image/png"
+    assert uploads.sniff(b"%PDF-1.7 ...", ("image/png", "image/jpeg")) is None
+    assert uploads.picture_size_acceptable(4000, 3000) and uploads.picture_size_acceptable(12_000, 4_000)
+    assert not uploads.picture_size_acceptable(12_001, 10) and not uploads.picture_size_acceptable(0, 10)
+    assert not uploads.picture_size_acceptable(9_000, 9_000)  # 81 megapixels: no phone's photo
+    assert uploads.looks_like_pdf(b"%PDF-1.4\n...\n%%EOF\n")
+    assert not uploads.looks_like_pdf(b"%PDF-1.4\n<script>alert(1)</script>")

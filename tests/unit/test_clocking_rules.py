@@ -25,6 +25,7 @@ METRE = 1 / 111_195  # a metre of latitude, in degrees
 
 ACTIVITY = Activity(start_at=START, end_at=END, revoked=False, latitude=VENUE[0], longitude=VENUE[1],
                     radius_m=None, require_location=False)
+LOCATED = replace(ACTIVITY, require_location=True)  # what an activity with a venue is unless its admin says otherwise
 
 
 def claims(kind="checkin", nonce="n-new", expires_at=NOW + timedelta(minutes=2)):
@@ -46,9 +47,9 @@ OUT_3 = event(3, "checkout", 59, minutes=1)
 
 
 def decide(claims=None, activity=ACTIVITY, *, admitted=True, face_checked=True, position=VENUE, source="miniprogram",
-           events=(), now=NOW):
+           events=(), now=NOW, accuracy=None):
     return decide_clock(claims or globals()["claims"](), activity, admitted=admitted, face_checked=face_checked,
-                        position=position, source=source, events=list(events), now=now)
+                        position=position, source=source, events=list(events), now=now, accuracy=accuracy)
 
 
 def north(metres):
@@ -71,6 +72,17 @@ def north(metres):
     ("CHECKOUT_WITHOUT_CHECKIN", {"claims": claims("checkout")}),
     ("CLOCK_LOCATION_REQUIRED", {"activity": replace(ACTIVITY, require_location=True), "position": None}),
     ("CLOCK_POSITION_INVALID", {"position": (91.0, 113.0)}),
+    # A forwarded photo of the code, scanned at home with the position withheld.
+    ("CLOCK_LOCATION_REQUIRED", {"activity": LOCATED, "position": None}),
+    ("CLOCK_LOCATION_REQUIRED", {"activity": replace(LOCATED, radius_m=5000), "position": None,
+                                 "claims": claims("checkout"), "events": [IN_1]}),
+    # A fix whose circle of uncertainty is wider than the activity's radius proves nothing.
+    ("CLOCK_POSITION_INACCURATE", {"activity": LOCATED, "position": north(10), "accuracy": 501}),
+    ("CLOCK_POSITION_INACCURATE", {"activity": replace(LOCATED, radius_m=100), "position": VENUE,
+                                   "accuracy": 150.5}),
+    ("CLOCK_POSITION_INVALID", {"position": VENUE, "accuracy": -1}),
+    ("CLOCK_POSITION_INVALID", {"position": VENUE, "accuracy": float("nan")}),
+    ("CLOCK_POSITION_INVALID", {"position": VENUE, "accuracy": float("inf")}),
     ("CLOCK_POSITION_INVALID", {"position": (float("nan"), 113.0)}),
     ("CLOCK_TOO_FAR", {"position": north(520)}),  # the default radius, 500 m
     ("CLOCK_TOO_FAR", {"activity": replace(ACTIVITY, radius_m=100), "position": north(120)}),
@@ -119,7 +131,14 @@ def test_refusals_come_in_their_order(first, case):
     ({"position": north(480)}, Record("checkin", 1)),
     ({"activity": replace(ACTIVITY, radius_m=2000), "position": north(1500)}, Record("checkin", 1)),
     ({"activity": replace(ACTIVITY, latitude=None, longitude=None), "position": north(50_000)}, Record("checkin", 1)),
-    ({"position": None}, Record("checkin", 1)),
+    ({"position": None}, Record("checkin", 1)),  # the admin turned the requirement off (online)
+    # No venue: nothing to measure from, so no position is needed even where it is required.
+    ({"activity": replace(LOCATED, latitude=None, longitude=None), "position": None}, Record("checkin", 1)),
+    ({"activity": replace(LOCATED, latitude=None, longitude=None), "position": VENUE, "accuracy": 9000},
+     Record("checkin", 1)),
+    # An accuracy within the radius is a fix good enough to measure.
+    ({"activity": LOCATED, "position": north(100), "accuracy": 500}, Record("checkin", 1)),
+    ({"activity": LOCATED, "position": north(100), "accuracy": 0}, Record("checkin", 1)),
     # An admin's scan: on site, so no position is needed even where the activity requires one.
     ({"source": ADMIN_SCAN, "position": None, "activity": replace(ACTIVITY, require_location=True)},
      Record("checkin", 1)),

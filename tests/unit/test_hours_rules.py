@@ -1,4 +1,7 @@
 """Pure rules of service hours: stars, the geofence, signed codes, sessions and minutes."""
+import base64
+import hashlib
+import hmac
 from datetime import datetime, timedelta
 
 import pytest
@@ -17,6 +20,7 @@ from app.domain.hours import (
 from app.domain.stars import minutes_to_next_star, star_label, star_level
 
 KEY = b"k" * 32
+RING = codes.Keyring.of(KEY)
 H = 60
 
 
@@ -56,59 +60,128 @@ def test_valid_coordinates(lat, lon, ok):
 # --- codes ---
 
 def test_clock_code_round_trip_and_fits_wechat_scene_limits():
-    code = codes.make_clock_code(KEY, activity_id=123456, kind="checkout", expires_at=2_000_000_000)
-    assert len(code) == 29 <= 32  # mini-program scene ≤ 32; QR_STR_SCENE ≤ 64
+    code = codes.make_clock_code(RING, activity_id=123456, kind="checkout", expires_at=2_000_000_000, now=0)
+    assert len(code) == 31 <= 32  # mini-program scene ≤ 32; QR_STR_SCENE ≤ 64
     assert set(code) <= set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_")
-    decoded = codes.read_clock_code(KEY, code, now=1_999_999_999)
+    decoded = codes.read_clock_code(RING, code, now=1_999_999_999)
     assert (decoded.activity_id, decoded.kind, decoded.expires_at) == (123456, "checkout", 2_000_000_000)
     assert codes.looks_like_clock_code(code)
     # A fresh nonce every time: two codes never repeat.
-    assert code != codes.make_clock_code(KEY, activity_id=123456, kind="checkout", expires_at=2_000_000_000)
+    assert code != codes.make_clock_code(RING, activity_id=123456, kind="checkout", expires_at=2_000_000_000, now=0)
 
 
 def test_every_single_character_change_of_a_clock_code_is_refused():
-    code = codes.make_clock_code(KEY, activity_id=7, kind="checkin", expires_at=2_000_000_000)
+    code = codes.make_clock_code(RING, activity_id=7, kind="checkin", expires_at=2_000_000_000, now=0)
     for i in range(1, len(code)):
         for replacement in ("A", "z"):
             if code[i] == replacement:
                 continue
             forged = code[:i] + replacement + code[i + 1:]
             with pytest.raises(codes.CodeRefused) as info:
-                codes.read_clock_code(KEY, forged, now=0)
+                codes.read_clock_code(RING, forged, now=0)
             assert info.value.reason == "CLOCK_CODE_INVALID"
 
 
-@pytest.mark.parametrize("text", ["", "C", "hello", "C" + "A" * 28, "X" + "A" * 28, "C" + "!" * 28, None])
+@pytest.mark.parametrize("text", ["", "C", "hello", "C" + "A" * 28, "X" + "A" * 28, "C" + "!" * 28, None,
+                                  "C" + "A" * 30, "C" + "A" * 29, 12345])
 def test_malformed_clock_codes_are_invalid(text):
     with pytest.raises(codes.CodeRefused) as info:
-        codes.read_clock_code(KEY, text, now=0)
+        codes.read_clock_code(RING, text, now=0)
     assert info.value.reason == "CLOCK_CODE_INVALID"
 
 
 def test_another_key_or_an_expired_code_is_refused():
-    code = codes.make_clock_code(KEY, activity_id=7, kind="checkin", expires_at=1000)
+    code = codes.make_clock_code(RING, activity_id=7, kind="checkin", expires_at=1000, now=0)
     with pytest.raises(codes.CodeRefused) as info:
-        codes.read_clock_code(b"x" * 32, code, now=0)
+        codes.read_clock_code(codes.Keyring.of(b"x" * 32), code, now=0)
     assert info.value.reason == "CLOCK_CODE_INVALID"
-    assert codes.read_clock_code(KEY, code, now=1000).activity_id == 7
+    assert codes.read_clock_code(RING, code, now=1000).activity_id == 7
     with pytest.raises(codes.CodeRefused) as info:
-        codes.read_clock_code(KEY, code, now=1001)
+        codes.read_clock_code(RING, code, now=1001)
     assert info.value.reason == "CLOCK_CODE_EXPIRED"
-    assert codes.read_clock_code(KEY, code, now=None).activity_id == 7  # signature only
+    assert codes.read_clock_code(RING, code, now=None).activity_id == 7  # signature only
 
 
 def test_personal_code_rotates_every_30_seconds_and_lives_one_step_either_side():
     now = 1_800_000_000 - 1_800_000_000 % 30
-    code = codes.make_personal_code(KEY, 42, now)
-    assert code == codes.make_personal_code(KEY, 42, now + 29)
-    assert code != codes.make_personal_code(KEY, 42, now + 30)
-    assert codes.read_personal_code(KEY, code, now + 59).volunteer_id == 42
+    code = codes.make_personal_code(RING, 42, now)
+    assert code == codes.make_personal_code(RING, 42, now + 29)
+    assert code != codes.make_personal_code(RING, 42, now + 30)
+    assert codes.read_personal_code(RING, code, now + 59).volunteer_id == 42
     with pytest.raises(codes.CodeRefused) as info:
-        codes.read_personal_code(KEY, code, now + 60)
+        codes.read_personal_code(RING, code, now + 60)
     assert info.value.reason == "CLOCK_CODE_EXPIRED"
     with pytest.raises(codes.CodeRefused):
-        codes.read_personal_code(KEY, code[:-1] + ("A" if code[-1] != "A" else "B"), now)
+        codes.read_personal_code(RING, code[:-1] + ("A" if code[-1] != "A" else "B"), now)
     assert not codes.looks_like_clock_code(code)
+
+
+# --- keys that rotate ---
+
+OLD, NEW = codes.SigningKey(1, b"o" * 32), codes.SigningKey(2, b"n" * 32)
+T = 1_900_000_000  # when key 2 takes over
+GRACE = 150  # CLOCK_CODE_SECONDS 120 + 30 s of skew
+ROTATED = codes.Keyring((OLD, NEW), rotated_at=T, grace=GRACE)
+
+
+def test_a_code_issued_before_a_rotation_works_until_it_expires_and_not_after():
+    before = codes.Keyring((OLD,))
+    code = codes.make_clock_code(before, activity_id=7, kind="checkin", expires_at=T - 10 + 120, now=T - 10)
+    # The keys rotated at T: the code on the screen still reads, for its life.
+    assert codes.read_clock_code(ROTATED, code, now=T + 100).activity_id == 7
+    assert codes.read_clock_code(ROTATED, code, now=None).activity_id == 7
+    with pytest.raises(codes.CodeRefused) as info:
+        codes.read_clock_code(ROTATED, code, now=T + 111)
+    assert info.value.reason == "CLOCK_CODE_EXPIRED"
+    # After the grace the retired key is refused outright.
+    with pytest.raises(codes.CodeRefused) as info:
+        codes.read_clock_code(ROTATED, code, now=T + GRACE + 1)
+    assert info.value.reason == "CLOCK_CODE_INVALID"
+
+
+def test_the_new_key_signs_from_the_rotation_and_a_retired_key_cannot_mint_longer_codes():
+    assert ROTATED.signing(T - 1) == OLD and ROTATED.signing(T) == NEW
+    fresh = codes.make_clock_code(ROTATED, activity_id=7, kind="checkin", expires_at=T + 120, now=T)
+    assert codes.read_clock_code(codes.Keyring((NEW,)), fresh, now=T).activity_id == 7
+    with pytest.raises(codes.CodeRefused):  # the old key alone does not read it
+        codes.read_clock_code(codes.Keyring((OLD,)), fresh, now=T)
+    # Someone holding the retired key signs a code that would live past the grace: refused.
+    leaked = codes.make_clock_code(codes.Keyring((OLD,)), activity_id=7, kind="checkin",
+                                   expires_at=T + GRACE + 60, now=T + 30)
+    with pytest.raises(codes.CodeRefused) as info:
+        codes.read_clock_code(ROTATED, leaked, now=T + 31)
+    assert info.value.reason == "CLOCK_CODE_INVALID"
+    # Keys before the retired one are accepted no more; a code names its key.
+    oldest = codes.SigningKey(3, b"x" * 32)
+    three = codes.Keyring((oldest, OLD, NEW), rotated_at=T, grace=GRACE)
+    ancient = codes.make_clock_code(codes.Keyring((oldest,)), activity_id=7, kind="checkin",
+                                    expires_at=T + 60, now=T - 30)
+    with pytest.raises(codes.CodeRefused):
+        codes.read_clock_code(three, ancient, now=T - 20)
+
+
+def test_personal_codes_follow_the_rotation_and_version_1_codes_still_read():
+    code = codes.make_personal_code(codes.Keyring((OLD,)), 42, T - 5)
+    assert codes.read_personal_code(ROTATED, code, T + 20).volunteer_id == 42
+    with pytest.raises(codes.CodeRefused):
+        codes.read_personal_code(codes.Keyring((OLD, NEW), rotated_at=T - 200, grace=GRACE), code, T - 5)
+    # A code of before key ids (version 1, 29 characters) was signed with key 0.
+    body = bytes([0x11]) + (7).to_bytes(4, "big") + (2_000_000_000).to_bytes(4, "big") + b"\x01\x02\x03\x04"
+    mac = hmac.new(KEY, b"clock" + body, hashlib.sha256).digest()[:8]
+    v1 = "C" + base64.urlsafe_b64encode(body + mac).decode().rstrip("=")
+    assert len(v1) == 29 and codes.looks_like_clock_code(v1)
+    assert codes.read_clock_code(RING, v1, now=0).activity_id == 7
+    with pytest.raises(codes.CodeRefused):
+        codes.read_clock_code(codes.Keyring.of(KEY, key_id=5), v1, now=0)
+
+
+def test_a_keyring_refuses_what_it_cannot_mean():
+    with pytest.raises(ValueError):
+        codes.Keyring((OLD, NEW))  # several keys, no moment of rotation
+    with pytest.raises(ValueError):
+        codes.Keyring((OLD, codes.SigningKey(1, b"z" * 32)), rotated_at=T)
+    with pytest.raises(ValueError):
+        codes.Keyring(())
 
 
 def test_card_token_is_signed():
