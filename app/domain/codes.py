@@ -188,7 +188,9 @@ def _raw(text, prefix, lengths):
     if len(text) not in lengths or not text.startswith(prefix):
         raise CodeRefused("CLOCK_CODE_INVALID")
     raw = _unb64(text[1:])
-    if len(raw) != (len(text) - 1) * 6 // 8:
+    # Canonical only: a 31-character code's last character has four unused bits, so several
+    # spellings would decode to the same bytes; one code has one spelling.
+    if len(raw) != (len(text) - 1) * 6 // 8 or _b64(raw) != text[1:]:
         raise CodeRefused("CLOCK_CODE_INVALID")
     return raw
 
