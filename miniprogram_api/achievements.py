@@ -1,12 +1,12 @@
 """培训 and 表彰: the organisation's admin records them; volunteers see theirs (我的培训, 我的表彰)."""
 from flask import g
 from flask.views import MethodView
-from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
 from app.domain import achievements as rules
 from app.services import achievements
 from miniprogram_api.auth_context import admin_required, login_required
+from miniprogram_api.blueprint import Blueprint
 from miniprogram_api.community_json import commendation, training
 
 blp = Blueprint("achievements", __name__, url_prefix="/api/v1", description="培训与表彰：我的培训、我的表彰")
@@ -29,12 +29,12 @@ class OrgTrainings(MethodView):
         """The organisation's training sessions, newest first."""
         return {"items": [training(t) for t in achievements.trainings_of(g.account, org_id)]}
 
+    @admin_required
     @blp.arguments(TrainingIn())
     @blp.response(201)
     @blp.alt_response(404, description="NOT_FOUND")
     @blp.alt_response(422, description="ACHIEVEMENT_DATE_FUTURE / VALIDATION_ERROR")
     @blp.doc(security=[{"bearer": []}])
-    @admin_required
     def post(self, body, org_id):
         """Record a training session the organisation held."""
         return training(achievements.add_training(g.account, org_id, **body))
@@ -46,11 +46,11 @@ class CompletionsIn(Schema):
 
 @blp.route("/admin/trainings/<int:training_id>/completions")
 class TrainingCompletions(MethodView):
+    @admin_required
     @blp.arguments(CompletionsIn())
     @blp.response(200)
     @blp.alt_response(404, description="TRAINING_NOT_FOUND")
     @blp.doc(security=[{"bearer": []}])
-    @admin_required
     def post(self, body, training_id):
         """Record who completed the training (the organisation's own volunteers; others are refused)."""
         return achievements.record_completions(g.account, training_id, body["volunteer_ids"])
@@ -69,12 +69,12 @@ class CommendationIn(Schema):
 
 @blp.route("/admin/organisations/<int:org_id>/commendations")
 class OrgCommendations(MethodView):
+    @admin_required
     @blp.arguments(CommendationIn())
     @blp.response(201)
     @blp.alt_response(404, description="NOT_FOUND / VOLUNTEER_NOT_IN_ORG")
     @blp.alt_response(422, description="ACHIEVEMENT_DATE_FUTURE / VALIDATION_ERROR")
     @blp.doc(security=[{"bearer": []}])
-    @admin_required
     def post(self, body, org_id):
         """Record a commendation of one of the organisation's volunteers."""
         volunteer_id = body.pop("volunteer_id")

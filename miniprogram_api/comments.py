@@ -2,12 +2,12 @@
 comments", and the owning organisation's admin hides one with a reason."""
 from flask import g
 from flask.views import MethodView
-from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
 from app.domain import comments as comment_rules
 from app.services import comments
 from miniprogram_api.auth_context import admin_required, login_required
+from miniprogram_api.blueprint import Blueprint
 from miniprogram_api.community_json import comment, my_comment, page_of
 
 blp = Blueprint("comments", __name__, url_prefix="/api/v1", description="留言：活动与组织的留言、我的留言、隐藏留言")
@@ -57,10 +57,10 @@ OrganisationComments = _comment_views("organisation", "/organisations/<int:targe
 
 @blp.route("/me/comments")
 class MyComments(MethodView):
+    @login_required
     @blp.arguments(CommentPageQuery(), location="query")
     @blp.response(200)
     @blp.doc(security=[{"bearer": []}])
-    @login_required
     def get(self, query):
         """我的留言, newest first, hidden ones included with the reason."""
         rows, total = comments.mine(g.account, **query)
@@ -73,13 +73,13 @@ class CommentHidingIn(Schema):
 
 @blp.route("/admin/comments/<int:comment_id>/hiding")
 class CommentHiding(MethodView):
+    @admin_required
     @blp.arguments(CommentHidingIn())
     @blp.response(200)
     @blp.alt_response(404, description="COMMENT_NOT_FOUND (also another organisation's comment)")
     @blp.alt_response(409, description="COMMENT_ALREADY_HIDDEN")
     @blp.alt_response(422, description="REASON_REQUIRED")
     @blp.doc(security=[{"bearer": []}])
-    @admin_required
     def post(self, body, comment_id):
         """Hide a comment on my organisation or its activities (reason required, audited)."""
         return my_comment(comments.hide(g.account, comment_id, body["reason"]))

@@ -2,13 +2,13 @@
 organisation above the target with a resolution; the complainant sees the state."""
 from flask import current_app, g, send_file
 from flask.views import MethodView
-from flask_smorest import Blueprint
 from flask_smorest.fields import Upload
 from marshmallow import Schema, fields, validate
 
 from app.domain import complaints as complaint_rules
 from app.services import complaints
 from miniprogram_api.auth_context import admin_required, login_required
+from miniprogram_api.blueprint import Blueprint
 from miniprogram_api.community_json import complaint, complaint_for_handler, page_of
 
 blp = Blueprint("complaints", __name__, url_prefix="/api/v1", description="投诉与举报")
@@ -32,6 +32,7 @@ class ComplaintImages(Schema):
 
 @blp.route("/complaints")
 class Complaints(MethodView):
+    @login_required
     @blp.arguments(ComplaintForm(), location="form")
     @blp.arguments(ComplaintImages(), location="files")
     @blp.response(201)
@@ -41,7 +42,6 @@ class Complaints(MethodView):
     @blp.alt_response(422, description="COMPLAINT_TEXT_INVALID")
     @blp.alt_response(429, description="COMPLAINT_RATE_LIMITED")
     @blp.doc(security=[{"bearer": []}])
-    @login_required
     def post(self, form, files):
         """File a 投诉 or 举报 (multipart/form-data); the organisation above the target handles it."""
         row = complaints.file_complaint(g.account, **form, image_streams=[f.stream for f in files["images"]],
@@ -67,10 +67,10 @@ class HandlerQuery(Schema):
 
 @blp.route("/admin/complaints")
 class AdminComplaints(MethodView):
+    @admin_required
     @blp.arguments(HandlerQuery(), location="query")
     @blp.response(200)
     @blp.doc(security=[{"bearer": []}])
-    @admin_required
     def get(self, query):
         """The complaints and reports my organisations handle (status=pending: still open)."""
         rows, total = complaints.for_handler(g.account, **query)
@@ -84,13 +84,13 @@ class ResolutionIn(Schema):
 
 @blp.route("/admin/complaints/<int:complaint_id>/resolution")
 class ComplaintResolution(MethodView):
+    @admin_required
     @blp.arguments(ResolutionIn())
     @blp.response(200)
     @blp.alt_response(404, description="COMPLAINT_NOT_FOUND (also another organisation's)")
     @blp.alt_response(409, description="COMPLAINT_ALREADY_RESOLVED")
     @blp.alt_response(422, description="COMPLAINT_TEXT_INVALID")
     @blp.doc(security=[{"bearer": []}])
-    @admin_required
     def post(self, body, complaint_id):
         """Resolve with a resolution; the complainant is notified (audited)."""
         return complaint_for_handler(complaints.resolve(g.account, complaint_id, body["resolution"]))

@@ -1,13 +1,13 @@
 """团体报名: an organisation's admin enrolls a group of its own volunteers in an activity at once."""
 from flask import g
 from flask.views import MethodView
-from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
 from app.domain.group_enrollment import MAX_GROUP
 from app.services import group_enrollment
 from miniprogram_api.activity_json import enrollment_json
 from miniprogram_api.auth_context import admin_required
+from miniprogram_api.blueprint import Blueprint
 
 blp = Blueprint("group_enrollment", __name__, url_prefix="/api/v1", description="团体报名")
 
@@ -22,6 +22,7 @@ class GroupEnrollmentIn(Schema):
 
 @blp.route("/admin/activities/<int:activity_id>/group-enrollments")
 class GroupEnrollment(MethodView):
+    @admin_required
     @blp.arguments(GroupEnrollmentIn())
     @blp.response(201)
     @blp.alt_response(404, description="NOT_FOUND (an organisation I do not manage) / ACTIVITY_NOT_FOUND")
@@ -29,7 +30,6 @@ class GroupEnrollment(MethodView):
                                        "ENROLLMENT_NOT_OPEN / QUOTA_FULL / POSITION_FULL / SHIFT_FULL (places_left)")
     @blp.alt_response(422, description="GROUP_EMPTY / TOO_MANY_IDS / POSITION_REQUIRED / SHIFT_REQUIRED")
     @blp.doc(security=[{"bearer": []}])
-    @admin_required
     def post(self, body, activity_id):
         """Enroll a group of my organisation's volunteers (待录用), all or none, within the places left."""
         enrollments = group_enrollment.enroll_group(g.account, body["org_id"], activity_id, body["volunteer_ids"],

@@ -2,7 +2,6 @@
 logo, and its admin accounts; the logo is public."""
 from flask import current_app, g, send_file
 from flask.views import MethodView
-from flask_smorest import Blueprint
 from flask_smorest.fields import Upload
 from marshmallow import Schema, fields, validate
 
@@ -10,6 +9,7 @@ from app.security import pii
 from app.services import org_management
 from miniprogram_api.account_serializers import organisation_public
 from miniprogram_api.auth_context import admin_required
+from miniprogram_api.blueprint import Blueprint
 
 blp = Blueprint("org_management", __name__, url_prefix="/api/v1",
                 description="组织管理：简介、联系方式、服务类别、标志与管理员")
@@ -49,11 +49,11 @@ class OrgProfile(MethodView):
         org, _admins = org_management.admins_of(g.account, org_id)
         return managed_profile(org)
 
+    @admin_required
     @blp.arguments(OrgProfileIn())
     @blp.response(200)
     @blp.alt_response(404, description="NOT_FOUND")
     @blp.doc(security=[{"bearer": []}])
-    @admin_required
     def patch(self, body, org_id):
         """Edit 简介, contact person and phone, address and service categories (null clears one)."""
         return managed_profile(org_management.update_profile(g.account, org_id, body))
@@ -65,13 +65,13 @@ class OrgLogoIn(Schema):
 
 @blp.route("/admin/organisations/<int:org_id>/logo")
 class OrgLogoUpload(MethodView):
+    @admin_required
     @blp.arguments(OrgLogoIn(), location="files")
     @blp.response(200)
     @blp.alt_response(404, description="NOT_FOUND")
     @blp.alt_response(413, description="LOGO_TOO_LARGE")
     @blp.alt_response(415, description="LOGO_TYPE (not a JPEG or PNG by its content)")
     @blp.doc(security=[{"bearer": []}])
-    @admin_required
     def put(self, files, org_id):
         """Upload or replace the organisation's logo (multipart/form-data)."""
         org = org_management.replace_logo(g.account, org_id, files["logo"].stream,
@@ -106,12 +106,12 @@ class OrgAdmins(MethodView):
         """The organisation's admin accounts."""
         return admin_list(*org_management.admins_of(g.account, org_id))
 
+    @admin_required
     @blp.arguments(OrgAdminIn())
     @blp.response(201)
     @blp.alt_response(404, description="NOT_FOUND / ACCOUNT_NOT_FOUND")
     @blp.alt_response(409, description="ADMIN_EXISTS")
     @blp.doc(security=[{"bearer": []}])
-    @admin_required
     def post(self, body, org_id):
         """Add an existing account as an admin of the organisation."""
         return admin_list(*org_management.add_admin(g.account, org_id, body["account"]))

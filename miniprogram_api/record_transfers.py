@@ -2,11 +2,11 @@
 organisation approves."""
 from flask import g
 from flask.views import MethodView
-from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
 from app.services import record_transfers
 from miniprogram_api.auth_context import admin_required, login_required
+from miniprogram_api.blueprint import Blueprint
 
 blp = Blueprint("record_transfers", __name__, url_prefix="/api/v1", description="记录转移")
 
@@ -41,11 +41,11 @@ class MyRecordsExport(MethodView):
 
 @blp.route("/me/record-transfers")
 class MyTransfers(MethodView):
+    @login_required
     @blp.arguments(TransferIn())
     @blp.response(201)
     @blp.alt_response(422, description="TRANSFER_DOCUMENT_INVALID / TRANSFER_NOT_SAME_PERSON")
     @blp.doc(security=[{"bearer": []}])
-    @login_required
     def post(self, body):
         """Ask to bring records from another platform region: hand in the document exported there.
         The receiving organisation's admin approves; the records then count toward my totals."""
@@ -62,10 +62,10 @@ class MyTransfers(MethodView):
 
 @blp.route("/admin/record-transfers")
 class AdminTransfers(MethodView):
+    @admin_required
     @blp.arguments(TransferStatusIn(), location="query")
     @blp.response(200)
     @blp.doc(security=[{"bearer": []}])
-    @admin_required
     def get(self, args):
         """Transfer requests to the organisations this admin manages, with the documents handed in."""
         return {"items": record_transfers.list_transfers(g.account, status=args["status"], page=args["page"])}
@@ -73,12 +73,12 @@ class AdminTransfers(MethodView):
 
 @blp.route("/admin/record-transfers/<int:transfer_id>/decision")
 class TransferDecision(MethodView):
+    @admin_required
     @blp.arguments(TransferDecisionIn())
     @blp.response(200)
     @blp.alt_response(404, description="TRANSFER_NOT_FOUND / NOT_FOUND")
     @blp.alt_response(409, description="TRANSFER_ALREADY_DECIDED (rejecting an approved request, or the reverse)")
     @blp.doc(security=[{"bearer": []}])
-    @admin_required
     def post(self, body, transfer_id):
         """Approve (records arrive marked with their origin and count once, however often this is
         sent) or reject with a reason (audited; the volunteer is notified)."""
