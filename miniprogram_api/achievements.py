@@ -7,7 +7,9 @@ from app.domain import achievements as rules
 from app.services import achievements
 from miniprogram_api.auth_context import admin_required, login_required
 from miniprogram_api.blueprint import Blueprint
+from miniprogram_api.bounds import MAX_MINUTES, Id
 from miniprogram_api.community_json import commendation, training
+from miniprogram_api.schemas import CommendationListOut, CommendationOut, CompletionsOut, TrainingListOut, TrainingOut
 
 blp = Blueprint("achievements", __name__, url_prefix="/api/v1", description="培训与表彰：我的培训、我的表彰")
 
@@ -15,13 +17,14 @@ blp = Blueprint("achievements", __name__, url_prefix="/api/v1", description="培
 class TrainingIn(Schema):
     title = fields.String(required=True, validate=validate.Length(min=1, max=120))
     held_on = fields.Date(required=True, metadata={"description": "培训日期 YYYY-MM-DD"})
-    minutes = fields.Integer(load_default=None, metadata={"description": "培训时长（分钟）"})
+    minutes = fields.Integer(load_default=None, validate=validate.Range(max=MAX_MINUTES),
+                             metadata={"description": "培训时长（分钟）"})
     description = fields.String(load_default=None, validate=validate.Length(max=2000))
 
 
 @blp.route("/admin/organisations/<int:org_id>/trainings")
 class OrgTrainings(MethodView):
-    @blp.response(200)
+    @blp.response(200, TrainingListOut)
     @blp.alt_response(404, description="NOT_FOUND")
     @blp.doc(security=[{"bearer": []}])
     @admin_required
@@ -31,7 +34,7 @@ class OrgTrainings(MethodView):
 
     @admin_required
     @blp.arguments(TrainingIn())
-    @blp.response(201)
+    @blp.response(201, TrainingOut)
     @blp.alt_response(404, description="NOT_FOUND")
     @blp.alt_response(422, description="ACHIEVEMENT_DATE_FUTURE / VALIDATION_ERROR")
     @blp.doc(security=[{"bearer": []}])
@@ -41,14 +44,14 @@ class OrgTrainings(MethodView):
 
 
 class CompletionsIn(Schema):
-    volunteer_ids = fields.List(fields.Integer(), required=True, validate=validate.Length(min=1, max=200))
+    volunteer_ids = fields.List(Id(), required=True, validate=validate.Length(min=1, max=200))
 
 
 @blp.route("/admin/trainings/<int:training_id>/completions")
 class TrainingCompletions(MethodView):
     @admin_required
     @blp.arguments(CompletionsIn())
-    @blp.response(200)
+    @blp.response(200, CompletionsOut)
     @blp.alt_response(404, description="TRAINING_NOT_FOUND")
     @blp.doc(security=[{"bearer": []}])
     def post(self, body, training_id):
@@ -57,7 +60,7 @@ class TrainingCompletions(MethodView):
 
 
 class CommendationIn(Schema):
-    volunteer_id = fields.Integer(required=True)
+    volunteer_id = Id(required=True)
     title = fields.String(required=True, validate=validate.Length(min=1, max=120), metadata={"description": "表彰名称"})
     level = fields.String(required=True, validate=validate.OneOf(tuple(rules.COMMENDATION_LEVELS)),
                           metadata={"description": " / ".join(f"{k} {v}"
@@ -71,7 +74,7 @@ class CommendationIn(Schema):
 class OrgCommendations(MethodView):
     @admin_required
     @blp.arguments(CommendationIn())
-    @blp.response(201)
+    @blp.response(201, CommendationOut)
     @blp.alt_response(404, description="NOT_FOUND / VOLUNTEER_NOT_IN_ORG")
     @blp.alt_response(422, description="ACHIEVEMENT_DATE_FUTURE / VALIDATION_ERROR")
     @blp.doc(security=[{"bearer": []}])
@@ -83,7 +86,7 @@ class OrgCommendations(MethodView):
 
 @blp.route("/me/trainings")
 class MyTrainings(MethodView):
-    @blp.response(200)
+    @blp.response(200, TrainingListOut)
     @blp.doc(security=[{"bearer": []}])
     @login_required
     def get(self):
@@ -93,7 +96,7 @@ class MyTrainings(MethodView):
 
 @blp.route("/me/commendations")
 class MyCommendations(MethodView):
-    @blp.response(200)
+    @blp.response(200, CommendationListOut)
     @blp.doc(security=[{"bearer": []}])
     @login_required
     def get(self):

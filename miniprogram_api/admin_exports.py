@@ -7,10 +7,12 @@ from marshmallow import Schema, fields, validate
 from app.services import exports, reports
 from miniprogram_api.auth_context import admin_required
 from miniprogram_api.blueprint import Blueprint
+from miniprogram_api.schemas import BINARY, AnyObject
 
 blp = Blueprint("admin_exports", __name__, url_prefix="/api/v1/admin", description="导出与统计报表")
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+CSV = "text/csv"
 
 
 class ExportIn(Schema):
@@ -44,7 +46,9 @@ def _download(export):
 class ActivityExport(MethodView):
     @admin_required
     @blp.arguments(ExportIn(), location="query")
-    @blp.response(200, content_type=XLSX, description="xlsx (sheets 名单与时长, 服务记录) or CSV (UTF-8 with BOM)")
+    @blp.response(200, BINARY, content_type=XLSX,
+                  description="xlsx (sheets 名单与时长, 服务记录) or CSV (UTF-8 with BOM)")
+    @blp.alt_response(200, schema=BINARY, content_type=CSV, success=True, description="format=csv")
     @blp.alt_response(404, description="ACTIVITY_NOT_FOUND / NOT_FOUND (another branch's activity)")
     @blp.doc(security=[{"bearer": []}])
     def get(self, args, activity_id):
@@ -58,7 +62,8 @@ class ActivityExport(MethodView):
 class OrganisationHoursExport(MethodView):
     @admin_required
     @blp.arguments(HoursExportIn(), location="query")
-    @blp.response(200, content_type=XLSX, description="xlsx or CSV (UTF-8 with BOM)")
+    @blp.response(200, BINARY, content_type=XLSX, description="xlsx or CSV (UTF-8 with BOM)")
+    @blp.alt_response(200, schema=BINARY, content_type=CSV, success=True, description="format=csv")
     @blp.alt_response(404, description="NOT_FOUND: not an organisation this admin manages")
     @blp.alt_response(422, description="PERIOD_INVALID")
     @blp.doc(security=[{"bearer": []}])
@@ -74,7 +79,8 @@ class OrganisationHoursExport(MethodView):
 class OrganisationReport(MethodView):
     @admin_required
     @blp.arguments(ReportIn(), location="query")
-    @blp.response(200)
+    @blp.response(200, AnyObject)
+    @blp.alt_response(200, schema=BINARY, content_type=XLSX, success=True, description="format=xlsx")
     @blp.alt_response(404, description="NOT_FOUND: not an organisation this admin manages")
     @blp.alt_response(422, description="PERIOD_INVALID")
     @blp.doc(security=[{"bearer": []}])

@@ -7,6 +7,7 @@ from app.services import certificates
 from miniprogram_api.activity_json import page_json
 from miniprogram_api.auth_context import login_required
 from miniprogram_api.blueprint import Blueprint
+from miniprogram_api.schemas import BINARY, CertificateCheckOut, MyCertificateOut, MyCertificatePageOut
 
 blp = Blueprint("certificates", __name__, url_prefix="/api/v1", description="志愿服务记录证明")
 
@@ -37,7 +38,7 @@ def _links(summary):
 class MyCertificates(MethodView):
     @login_required
     @blp.arguments(CertificateIn())
-    @blp.response(201)
+    @blp.response(201, MyCertificateOut)
     @blp.alt_response(409, description="CERTIFICATE_NO_RECORDS")
     @blp.alt_response(422, description="PERIOD_INVALID")
     @blp.doc(security=[{"bearer": []}])
@@ -49,7 +50,7 @@ class MyCertificates(MethodView):
 
     @login_required
     @blp.arguments(CertificatePageIn(), location="query")
-    @blp.response(200)
+    @blp.response(200, MyCertificatePageOut)
     @blp.doc(security=[{"bearer": []}])
     def get(self, args):
         """My certificates, newest first, each with its current `status` (valid / superseded)."""
@@ -59,7 +60,7 @@ class MyCertificates(MethodView):
 
 @blp.route("/me/certificates/<number>/pdf")
 class CertificatePdf(MethodView):
-    @blp.response(200, content_type="application/pdf", description="The certificate as a PDF (A4).")
+    @blp.response(200, BINARY, content_type="application/pdf", description="The certificate as a PDF (A4).")
     @blp.alt_response(404, description="CERTIFICATE_NOT_FOUND")
     @blp.doc(security=[{"bearer": []}])
     @login_required
@@ -74,7 +75,7 @@ class CertificatePdf(MethodView):
 
 @blp.route("/certificates/<number>")
 class VerifyCertificate(MethodView):
-    @blp.response(200)
+    @blp.response(200, CertificateCheckOut)
     @blp.alt_response(404, description="CERTIFICATE_NOT_FOUND: unknown or altered number")
     def get(self, number):
         """Verify a certificate (anyone, no login): `valid`, `status` (valid / superseded when a

@@ -9,7 +9,9 @@ from app.domain import complaints as complaint_rules
 from app.services import complaints
 from miniprogram_api.auth_context import admin_required, login_required
 from miniprogram_api.blueprint import Blueprint
+from miniprogram_api.bounds import Id
 from miniprogram_api.community_json import complaint, complaint_for_handler, page_of
+from miniprogram_api.schemas import BINARY, ComplaintForHandlerOut, ComplaintListOut, ComplaintOut, ComplaintPageOut
 
 blp = Blueprint("complaints", __name__, url_prefix="/api/v1", description="投诉与举报")
 
@@ -20,7 +22,7 @@ class ComplaintForm(Schema):
     target_type = fields.String(required=True, validate=validate.OneOf(tuple(complaint_rules.TARGETS)),
                                 metadata={"description": "organisation 组织 / activity 活动 / volunteer 志愿者 / "
                                                          "record 时长记录"})
-    target_id = fields.Integer(required=True)
+    target_id = Id(required=True)
     text = fields.String(required=True, validate=validate.Length(max=20000),
                          metadata={"description": "1–1000 字"})
 
@@ -35,7 +37,7 @@ class Complaints(MethodView):
     @login_required
     @blp.arguments(ComplaintForm(), location="form")
     @blp.arguments(ComplaintImages(), location="files")
-    @blp.response(201)
+    @blp.response(201, ComplaintOut)
     @blp.alt_response(404, description="COMPLAINT_TARGET_NOT_FOUND")
     @blp.alt_response(413, description="COMPLAINT_IMAGE_TOO_LARGE")
     @blp.alt_response(415, description="COMPLAINT_IMAGE_TYPE")
@@ -51,7 +53,7 @@ class Complaints(MethodView):
 
 @blp.route("/me/complaints")
 class MyComplaints(MethodView):
-    @blp.response(200)
+    @blp.response(200, ComplaintListOut)
     @blp.doc(security=[{"bearer": []}])
     @login_required
     def get(self):
@@ -69,7 +71,7 @@ class HandlerQuery(Schema):
 class AdminComplaints(MethodView):
     @admin_required
     @blp.arguments(HandlerQuery(), location="query")
-    @blp.response(200)
+    @blp.response(200, ComplaintPageOut)
     @blp.doc(security=[{"bearer": []}])
     def get(self, query):
         """The complaints and reports my organisations handle (status=pending: still open)."""
@@ -86,7 +88,7 @@ class ResolutionIn(Schema):
 class ComplaintResolution(MethodView):
     @admin_required
     @blp.arguments(ResolutionIn())
-    @blp.response(200)
+    @blp.response(200, ComplaintForHandlerOut)
     @blp.alt_response(404, description="COMPLAINT_NOT_FOUND (also another organisation's)")
     @blp.alt_response(409, description="COMPLAINT_ALREADY_RESOLVED")
     @blp.alt_response(422, description="COMPLAINT_TEXT_INVALID")
@@ -98,7 +100,7 @@ class ComplaintResolution(MethodView):
 
 @blp.route("/admin/complaints/<int:complaint_id>/images/<int:number>")
 class ComplaintImage(MethodView):
-    @blp.response(200, content_type="image/jpeg")
+    @blp.response(200, BINARY, content_type="image/jpeg")
     @blp.alt_response(404, description="COMPLAINT_NOT_FOUND / NOT_FOUND")
     @blp.doc(security=[{"bearer": []}])
     @admin_required

@@ -11,7 +11,7 @@ from miniprogram_api.account_serializers import home_org_change, owner_profile
 from miniprogram_api.auth_context import allowed_while, login_required
 from miniprogram_api.blueprint import Blueprint
 from miniprogram_api.bounds import Id
-from miniprogram_api.schemas import HomeOrgChangeOut, ProfileOut
+from miniprogram_api.schemas import HomeOrgChangeOut, ProfileOut, UsernameChangedOut
 
 blp = Blueprint("me_account", __name__, url_prefix="/api/v1/me", description="我的资料、密码与归属组织")
 
@@ -106,7 +106,7 @@ class UsernameIn(Schema):
 class Username(MethodView):
     @login_required
     @blp.arguments(UsernameIn())
-    @blp.response(200)
+    @blp.response(200, UsernameChangedOut)
     @blp.alt_response(409, description="USERNAME_EXISTS / USERNAME_SAME / USERNAME_CHANGE_TOO_SOON (next_allowed_at)")
     @blp.alt_response(422, description="USERNAME_FORMAT")
     @blp.doc(security=[{"bearer": []}])

@@ -8,6 +8,7 @@ from app.domain import profile as profile_rules
 from app.services import profile_completion
 from miniprogram_api.auth_context import login_required
 from miniprogram_api.blueprint import Blueprint
+from miniprogram_api.schemas import BINARY, ServiceProfileOut
 
 blp = Blueprint("me_profile", __name__, url_prefix="/api/v1/me",
                 description="完善资料：头像、背景经历、特长、服务信息与资料完整度")
@@ -29,7 +30,7 @@ class ServiceProfileIn(Schema):
 
 @blp.route("/service-profile")
 class ServiceProfile(MethodView):
-    @blp.response(200)
+    @blp.response(200, ServiceProfileOut)
     @blp.alt_response(403, description="NOT_A_VOLUNTEER")
     @blp.doc(security=[{"bearer": []}])
     @login_required
@@ -39,7 +40,7 @@ class ServiceProfile(MethodView):
 
     @login_required
     @blp.arguments(ServiceProfileIn())
-    @blp.response(200)
+    @blp.response(200, ServiceProfileOut)
     @blp.alt_response(422, description="VALIDATION_ERROR (oversized text, unknown time) / SPECIALTIES_INVALID")
     @blp.doc(security=[{"bearer": []}])
     def patch(self, body):
@@ -53,7 +54,7 @@ class AvatarIn(Schema):
 
 @blp.route("/avatar")
 class Avatar(MethodView):
-    @blp.response(200, content_type="image/jpeg")
+    @blp.response(200, BINARY, content_type="image/jpeg")
     @blp.alt_response(404, description="AVATAR_NOT_SET")
     @blp.doc(security=[{"bearer": []}])
     @login_required
@@ -67,7 +68,7 @@ class Avatar(MethodView):
 
     @login_required
     @blp.arguments(AvatarIn(), location="files")
-    @blp.response(200)
+    @blp.response(200, ServiceProfileOut)
     @blp.alt_response(413, description="AVATAR_TOO_LARGE")
     @blp.alt_response(415, description="AVATAR_TYPE (not a JPEG or PNG by its content)")
     @blp.doc(security=[{"bearer": []}])

@@ -9,6 +9,7 @@ from app.services import memberships
 from miniprogram_api.auth_context import admin_required, login_required
 from miniprogram_api.blueprint import Blueprint
 from miniprogram_api.community_json import membership, membership_for_admin
+from miniprogram_api.schemas import JoinPasswordOut, MembershipForAdminOut, MembershipOut, MembersOut, MyMembershipsOut
 
 blp = Blueprint("memberships", __name__, url_prefix="/api/v1",
                 description="加入组织：归属组织以外的组织（最多 20 个，含待审核；待审核最多 5 个）")
@@ -23,8 +24,9 @@ class MembershipRequestIn(Schema):
 class Membership(MethodView):
     @login_required
     @blp.arguments(MembershipRequestIn())
-    @blp.response(201, description="status pending (待审核) or joined (已加入); 200 when the request "
-                                   "repeats one already made (nothing new is created)")
+    @blp.response(201, MembershipOut, description="status pending (待审核) or joined (已加入); 200 when the "
+                                                  "request repeats one already made (nothing new is created)")
+    @blp.alt_response(200, schema=MembershipOut, success=True, description="the request repeats one already made")
     @blp.alt_response(403, description="JOIN_PASSWORD_WRONG / VOLUNTEER_NOT_APPROVED")
     @blp.alt_response(404, description="ORG_NOT_FOUND")
     @blp.alt_response(409, description="MEMBERSHIP_LIMIT / MEMBERSHIP_PENDING_LIMIT / MEMBERSHIP_HOME_ORG")
@@ -35,7 +37,7 @@ class Membership(MethodView):
         row, changed = memberships.request_membership(g.account.id, org_id, body["join_password"])
         return membership(row), 201 if changed else 200
 
-    @blp.response(200)
+    @blp.response(200, MembershipOut)
     @blp.alt_response(404, description="NOT_A_MEMBER")
     @blp.doc(security=[{"bearer": []}])
     @login_required
@@ -46,7 +48,7 @@ class Membership(MethodView):
 
 @blp.route("/me/memberships")
 class MyMemberships(MethodView):
-    @blp.response(200)
+    @blp.response(200, MyMembershipsOut)
     @blp.doc(security=[{"bearer": []}])
     @login_required
     def get(self):
@@ -67,7 +69,7 @@ class OrgMembersQuery(Schema):
 class OrgMembers(MethodView):
     @admin_required
     @blp.arguments(OrgMembersQuery(), location="query")
-    @blp.response(200)
+    @blp.response(200, MembersOut)
     @blp.alt_response(404, description="NOT_FOUND (not an organisation this admin manages)")
     @blp.doc(security=[{"bearer": []}])
     def get(self, query, org_id):
@@ -86,7 +88,7 @@ class MembershipDecisionIn(Schema):
 class MembershipDecision(MethodView):
     @admin_required
     @blp.arguments(MembershipDecisionIn())
-    @blp.response(200)
+    @blp.response(200, MembershipForAdminOut)
     @blp.alt_response(404, description="NOT_FOUND")
     @blp.alt_response(409, description="ALREADY_DECIDED")
     @blp.alt_response(422, description="REASON_REQUIRED")
@@ -104,7 +106,7 @@ class MembershipRemovalIn(Schema):
 class MembershipRemoval(MethodView):
     @admin_required
     @blp.arguments(MembershipRemovalIn())
-    @blp.response(200)
+    @blp.response(200, MembershipForAdminOut)
     @blp.alt_response(404, description="NOT_FOUND")
     @blp.alt_response(409, description="MEMBERSHIP_NOT_ALLOWED (not a joined member)")
     @blp.doc(security=[{"bearer": []}])
@@ -122,7 +124,7 @@ class JoinPasswordIn(Schema):
 class JoinPassword(MethodView):
     @admin_required
     @blp.arguments(JoinPasswordIn())
-    @blp.response(200)
+    @blp.response(200, JoinPasswordOut)
     @blp.alt_response(404, description="NOT_FOUND")
     @blp.alt_response(422, description="JOIN_PASSWORD_FORMAT")
     @blp.doc(security=[{"bearer": []}])

@@ -10,6 +10,7 @@ from app.services import org_management
 from miniprogram_api.account_serializers import organisation_public
 from miniprogram_api.auth_context import admin_required
 from miniprogram_api.blueprint import Blueprint
+from miniprogram_api.schemas import BINARY, ManagedProfileOut, OrgAdminListOut
 
 blp = Blueprint("org_management", __name__, url_prefix="/api/v1",
                 description="组织管理：简介、联系方式、服务类别、标志与管理员")
@@ -40,7 +41,7 @@ class OrgProfileIn(Schema):
 
 @blp.route("/admin/organisations/<int:org_id>/profile")
 class OrgProfile(MethodView):
-    @blp.response(200)
+    @blp.response(200, ManagedProfileOut)
     @blp.alt_response(404, description="NOT_FOUND")
     @blp.doc(security=[{"bearer": []}])
     @admin_required
@@ -51,7 +52,7 @@ class OrgProfile(MethodView):
 
     @admin_required
     @blp.arguments(OrgProfileIn())
-    @blp.response(200)
+    @blp.response(200, ManagedProfileOut)
     @blp.alt_response(404, description="NOT_FOUND")
     @blp.doc(security=[{"bearer": []}])
     def patch(self, body, org_id):
@@ -67,7 +68,7 @@ class OrgLogoIn(Schema):
 class OrgLogoUpload(MethodView):
     @admin_required
     @blp.arguments(OrgLogoIn(), location="files")
-    @blp.response(200)
+    @blp.response(200, ManagedProfileOut)
     @blp.alt_response(404, description="NOT_FOUND")
     @blp.alt_response(413, description="LOGO_TOO_LARGE")
     @blp.alt_response(415, description="LOGO_TYPE (not a JPEG or PNG by its content)")
@@ -81,7 +82,7 @@ class OrgLogoUpload(MethodView):
 
 @blp.route("/organisations/<int:org_id>/logo")
 class OrgLogo(MethodView):
-    @blp.response(200, content_type="image/jpeg")
+    @blp.response(200, BINARY, content_type="image/jpeg")
     @blp.alt_response(404, description="NOT_FOUND")
     def get(self, org_id):
         """The organisation's logo (public; JPEG, or PNG when it has transparency)."""
@@ -98,7 +99,7 @@ class OrgAdminIn(Schema):
 
 @blp.route("/admin/organisations/<int:org_id>/admins")
 class OrgAdmins(MethodView):
-    @blp.response(200)
+    @blp.response(200, OrgAdminListOut)
     @blp.alt_response(404, description="NOT_FOUND")
     @blp.doc(security=[{"bearer": []}])
     @admin_required
@@ -108,7 +109,7 @@ class OrgAdmins(MethodView):
 
     @admin_required
     @blp.arguments(OrgAdminIn())
-    @blp.response(201)
+    @blp.response(201, OrgAdminListOut)
     @blp.alt_response(404, description="NOT_FOUND / ACCOUNT_NOT_FOUND")
     @blp.alt_response(409, description="ADMIN_EXISTS")
     @blp.doc(security=[{"bearer": []}])
@@ -119,7 +120,7 @@ class OrgAdmins(MethodView):
 
 @blp.route("/admin/organisations/<int:org_id>/admins/<int:account_id>")
 class OrgAdminAccount(MethodView):
-    @blp.response(200)
+    @blp.response(200, OrgAdminListOut)
     @blp.alt_response(404, description="NOT_FOUND")
     @blp.alt_response(409, description="LAST_ADMIN")
     @blp.doc(security=[{"bearer": []}])

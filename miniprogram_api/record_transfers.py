@@ -7,6 +7,8 @@ from marshmallow import Schema, fields, validate
 from app.services import record_transfers
 from miniprogram_api.auth_context import admin_required, login_required
 from miniprogram_api.blueprint import Blueprint
+from miniprogram_api.bounds import Id
+from miniprogram_api.schemas import AnyObject, ItemsOut
 
 blp = Blueprint("record_transfers", __name__, url_prefix="/api/v1", description="记录转移")
 
@@ -14,7 +16,7 @@ blp = Blueprint("record_transfers", __name__, url_prefix="/api/v1", description=
 class TransferIn(Schema):
     document = fields.Dict(required=True, metadata={
         "description": "来源平台导出的记录文件（izyz-service-records 第 1 版，见 README），原样提交"})
-    receiving_org_id = fields.Integer(load_default=None, allow_none=True,
+    receiving_org_id = Id(load_default=None, allow_none=True,
                                       metadata={"description": "接收组织；省略则为归属组织"})
 
 
@@ -30,7 +32,7 @@ class TransferDecisionIn(Schema):
 
 @blp.route("/me/records/export")
 class MyRecordsExport(MethodView):
-    @blp.response(200)
+    @blp.response(200, AnyObject)
     @blp.doc(security=[{"bearer": []}])
     @login_required
     def get(self):
@@ -43,7 +45,7 @@ class MyRecordsExport(MethodView):
 class MyTransfers(MethodView):
     @login_required
     @blp.arguments(TransferIn())
-    @blp.response(201)
+    @blp.response(201, AnyObject)
     @blp.alt_response(422, description="TRANSFER_DOCUMENT_INVALID / TRANSFER_NOT_SAME_PERSON")
     @blp.doc(security=[{"bearer": []}])
     def post(self, body):
@@ -52,7 +54,7 @@ class MyTransfers(MethodView):
         return record_transfers.request_transfer(g.account.id, body["document"],
                                                  receiving_org_id=body["receiving_org_id"])
 
-    @blp.response(200)
+    @blp.response(200, ItemsOut)
     @blp.doc(security=[{"bearer": []}])
     @login_required
     def get(self):
@@ -64,7 +66,7 @@ class MyTransfers(MethodView):
 class AdminTransfers(MethodView):
     @admin_required
     @blp.arguments(TransferStatusIn(), location="query")
-    @blp.response(200)
+    @blp.response(200, ItemsOut)
     @blp.doc(security=[{"bearer": []}])
     def get(self, args):
         """Transfer requests to the organisations this admin manages, with the documents handed in."""
@@ -75,7 +77,7 @@ class AdminTransfers(MethodView):
 class TransferDecision(MethodView):
     @admin_required
     @blp.arguments(TransferDecisionIn())
-    @blp.response(200)
+    @blp.response(200, AnyObject)
     @blp.alt_response(404, description="TRANSFER_NOT_FOUND / NOT_FOUND")
     @blp.alt_response(409, description="TRANSFER_ALREADY_DECIDED (rejecting an approved request, or the reverse)")
     @blp.doc(security=[{"bearer": []}])

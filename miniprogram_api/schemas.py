@@ -520,3 +520,226 @@ class CardApplicationOut(Out):
 
 class CardApplicationListOut(Out):
     items = _list(CardApplicationOut)
+
+
+# --- community, certificates, transfers (issue 13 and the takeaway) ---
+
+class AnyObject(Out):
+    """A JSON object whose keys are described in the operation's text (e.g. a report, a records
+    document): an object, nothing more is promised here."""
+
+
+class ItemsOut(Out):
+    items = fields.List(fields.Dict(), required=True)
+
+
+class ShiftOut(Out):
+    id = _int()
+    activity_id = _int()
+    starts_at = _time(null=False)
+    ends_at = _time(null=False)
+    capacity = _int()
+    taken = _int()
+    places_left = _int()
+
+
+class ShiftListOut(Out):
+    items = _list(ShiftOut)
+
+
+class CommentOut(Out):
+    id = _int()
+    target_type = _str()
+    target_id = _int()
+    author = _str(metadata={"description": "masked"})
+    text = _str()
+    created_at = _time()
+
+
+class MyCommentOut(CommentOut):
+    hidden = _bool()
+    hidden_reason = _str_or_null()
+    hidden_at = _time()
+
+
+class CommentPageOut(PageMeta):
+    items = _list(CommentOut)
+
+
+class MyCommentPageOut(PageMeta):
+    items = _list(MyCommentOut)
+
+
+class ComplaintOut(Out):
+    id = _int()
+    kind = _str()
+    kind_label = _str()
+    target_type = _str()
+    target_type_label = _str()
+    target_id = _int_or_null()
+    text = _str()
+    image_count = _int()
+    status = _str()
+    status_label = _str()
+    resolution = _str_or_null()
+    created_at = _time()
+    resolved_at = _time()
+
+
+class ComplaintForHandlerOut(ComplaintOut):
+    complainant = _str(metadata={"description": "masked"})
+    image_urls = fields.List(fields.String(), required=True)
+
+
+class ComplaintListOut(Out):
+    items = _list(ComplaintOut)
+
+
+class ComplaintPageOut(PageMeta):
+    items = _list(ComplaintForHandlerOut)
+
+
+class MembershipOut(Out):
+    id = _int()
+    org = _one(OrgRef)
+    status = _str()
+    status_label = _str()
+    reason = _str_or_null()
+    joined_at = _time()
+    requested_at = _time()
+    updated_at = _time()
+
+
+class MemberOut(Out):
+    id = _int()
+    volunteer_number = _str_or_null()
+    real_name = _str_or_null()
+    phone = _str(metadata={"description": "masked"})
+    home_org = _one(OrgRef)
+
+
+class MembershipForAdminOut(MembershipOut):
+    volunteer = _one(MemberOut)
+
+
+class MyMembershipsOut(Out):
+    items = _list(MembershipOut)
+    limits = fields.Dict(keys=fields.String(), values=fields.Integer(), required=True)
+
+
+class MembersOut(PageMeta):
+    items = _list(MembershipForAdminOut)
+
+
+class JoinPasswordOut(Out):
+    org_id = _int()
+    join_password_set = _bool()
+
+
+class TrainingOut(Out):
+    id = _int()
+    org = _one(OrgRef)
+    title = _str()
+    description = _str_or_null()
+    held_on = _str(metadata={"description": "YYYY-MM-DD"})
+    minutes = _int_or_null()
+    completed_at = fields.String(allow_none=True, metadata={**TIME, "description": "我的培训: when I completed it"})
+
+
+class TrainingListOut(Out):
+    items = _list(TrainingOut)
+
+
+class CompletionsOut(Out):
+    recorded = fields.List(fields.Raw(), required=True)
+    refused = fields.List(fields.Raw(), required=True)
+
+
+class CommendationOut(Out):
+    id = _int()
+    volunteer_id = _int()
+    org = _one(OrgRef)
+    title = _str()
+    level = _str()
+    level_label = _str()
+    awarded_on = _str(metadata={"description": "YYYY-MM-DD"})
+    issuer = _str_or_null()
+
+
+class CommendationListOut(Out):
+    items = _list(CommendationOut)
+
+
+class GroupEnrollmentOut(Out):
+    activity_id = _int()
+    enrolled = fields.List(fields.Integer(), required=True)
+    enrollments = _list(EnrollmentOut)
+
+
+class ServiceProfileOut(Out):
+    background = _str_or_null()
+    specialties = fields.List(fields.String(), required=True)
+    service_intentions = fields.List(fields.String(), required=True)
+    available_times = fields.List(fields.Raw(), required=True)
+    has_avatar = _bool()
+    completeness = fields.Raw(required=True)
+
+
+class ManagedProfileOut(OrganisationOut):
+    contact_phone = _str_or_null()
+    join_password_set = _bool()
+
+
+class OrgAdminEntryOut(Out):
+    account_id = _int()
+    username = _str_or_null()
+    real_name = _str_or_null()
+    phone = _str(metadata={"description": "masked"})
+
+
+class OrgAdminListOut(Out):
+    org_id = _int()
+    items = _list(OrgAdminEntryOut)
+
+
+class MessagesOut(PageMeta):
+    items = fields.List(fields.Dict(), required=True)
+    unread_count = _int()
+
+
+class UnreadCountOut(Out):
+    unread_count = _int()
+
+
+class CertificateOut(Out):
+    number = _str()
+    total_minutes = _int()
+    total_hours = fields.Float(required=True)
+    record_count = _int()
+    period_start = _str_or_null()
+    period_end = _str_or_null()
+    period = _str()
+    issued_at = _time()
+
+
+class MyCertificateOut(CertificateOut):
+    download_url = _str()
+    verify_url = _str()
+    verify_api_url = _str()
+
+
+class MyCertificatePageOut(PageMeta):
+    items = _list(MyCertificateOut)
+
+
+class CertificateCheckOut(CertificateOut):
+    valid = _bool()
+    status = _str()
+    status_label = _str()
+    verify_url = _str()
+
+
+class UsernameChangedOut(Out):
+    username = _str()
+    changed_at = _time()
+    next_change_allowed_at = _time()

@@ -10,13 +10,14 @@ from miniprogram_api.activity_json import IsoTime
 from miniprogram_api.auth_context import admin_required, login_required
 from miniprogram_api.blueprint import Blueprint
 from miniprogram_api.community_json import shift
+from miniprogram_api.schemas import ItemsOut, ShiftListOut, ShiftOut
 
 blp = Blueprint("shifts", __name__, url_prefix="/api/v1", description="排班：活动的班次与我的排班")
 
 
 @blp.route("/activities/<int:activity_id>/shifts")
 class ActivityShifts(MethodView):
-    @blp.response(200)
+    @blp.response(200, ShiftListOut)
     @blp.alt_response(404, description="ACTIVITY_NOT_FOUND")
     def get(self, activity_id):
         """The activity's shifts in time order, with the places left in each."""
@@ -33,7 +34,7 @@ class ShiftIn(Schema):
 class AdminActivityShifts(MethodView):
     @admin_required
     @blp.arguments(ShiftIn())
-    @blp.response(201)
+    @blp.response(201, ShiftOut)
     @blp.alt_response(404, description="NOT_FOUND")
     @blp.alt_response(409, description="ACTIVITY_REVOKED")
     @blp.alt_response(422, description="SHIFT_TIMES_INVALID / SHIFT_OUTSIDE_ACTIVITY / TOO_MANY_SHIFTS")
@@ -45,7 +46,7 @@ class AdminActivityShifts(MethodView):
 
 @blp.route("/admin/activities/<int:activity_id>/shifts/<int:shift_id>")
 class AdminActivityShift(MethodView):
-    @blp.response(200)
+    @blp.response(200, ShiftListOut)
     @blp.alt_response(404, description="NOT_FOUND / SHIFT_NOT_FOUND")
     @blp.alt_response(409, description="SHIFT_IN_USE")
     @blp.doc(security=[{"bearer": []}])
@@ -58,7 +59,7 @@ class AdminActivityShift(MethodView):
 
 @blp.route("/me/shifts")
 class MyShifts(MethodView):
-    @blp.response(200)
+    @blp.response(200, ItemsOut)
     @blp.doc(security=[{"bearer": []}])
     @login_required
     def get(self):

@@ -225,3 +225,13 @@ def test_face_check_tells_another_organisations_admin_nothing_about_volunteer_id
                           json={"activity_id": activity.id}, headers=bearer(admin))
     assert (existing.status_code, existing.json) == (missing.status_code, missing.json)
     assert_envelope(existing, 409, "VOLUNTEER_NOT_ENROLLED")
+
+
+
+def test_a_group_enrollment_with_ids_past_64_bits_is_a_validation_error(client, factories, admin_org):
+    org, admin = admin_org
+    activity = factories.activity(org)
+    response = client.post(f"/api/v1/admin/activities/{activity.id}/group-enrollments", headers=bearer(admin),
+                           json={"org_id": org.id, "volunteer_ids": [TOO_BIG], "shift_id": -180})
+    assert_envelope(response, 422, "VALIDATION_ERROR")
+    assert "volunteer_ids" in response.json["error"]["fields"]
