@@ -12,6 +12,7 @@ from app import cli, db_pool, logging_setup, metrics, request_id
 from app.config import load_config
 from app.errors import DomainError
 from app.extensions import db, jobs, migrate, redis_store
+from app.json_input import StrictJSONProvider
 from app.request_globals import RequestGlobals
 from app.security import pii
 
@@ -27,7 +28,7 @@ def create_app(config=None):
     app = Flask(__name__, template_folder="../templates")
     app.app_ctx_globals_class = RequestGlobals
     app.config.update(load_config(overrides=config))
-    app.json.ensure_ascii = False  # Chinese stays readable in JSON
+    app.json = StrictJSONProvider(app)  # bodies that cannot be stored are malformed; Chinese stays readable
     register_extensions(app)
     register_blueprints(app)
     register_errorhandlers(app)

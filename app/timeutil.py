@@ -14,7 +14,12 @@ def to_iso(dt):
     """Naive UTC from the database → ISO 8601 in Shanghai time, e.g. 2026-11-22T09:30:00+08:00."""
     if dt is None:
         return None
-    return dt.replace(tzinfo=UTC).astimezone(SHANGHAI).isoformat(timespec="seconds")
+    try:
+        return dt.replace(tzinfo=UTC).astimezone(SHANGHAI).isoformat(timespec="seconds")
+    except OverflowError:
+        # Within 8 hours of datetime.max (a row older than the API's year range, or written
+        # around it): the same instant in UTC rather than a 500 on every page that lists it.
+        return dt.replace(tzinfo=UTC).isoformat(timespec="seconds")
 
 
 def from_aware(dt: datetime) -> datetime:

@@ -17,7 +17,7 @@ from collections import namedtuple
 from http import HTTPStatus
 from urllib.parse import parse_qsl
 
-from flask import Blueprint, abort, current_app, request
+from flask import Blueprint, Response, abort, current_app, request
 from werkzeug.wsgi import ClosingIterator
 
 from app import metrics, outage
@@ -184,10 +184,14 @@ bp = Blueprint("wechat_callback", __name__)
 
 @bp.get("/wechat/callback")
 def verify_server():
-    """WeChat's server check: answer echostr unchanged when the signature holds."""
+    """WeChat's server check: answer echostr unchanged when the signature holds, as plain text
+    (never HTML: it is whatever the caller put in the URL)."""
     args = request.args
-    try:  # the same check as every POST's
+    if not timestamp_fresh(args.get("timestamp")):  # the same checks as every POST's
+        abort(403)
+    try:
         codec().check_url_signature(args.get("signature", ""), args.get("timestamp", ""), args.get("nonce", ""))
     except CallbackRejected:
         abort(403)
-    return args.get("echostr", "")
+    return Response(args.get("echostr", ""), mimetype="text/plain",
+                    headers={"X-Content-Type-Options": "nosniff"})

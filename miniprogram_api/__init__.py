@@ -8,14 +8,19 @@ gives their code; the app's handlers also catch 404/405/413 for unmatched URLs.
 """
 from flask import request
 from flask_smorest import Api
+from flask_smorest.spec.plugins import integerconverter2paramschema
 
 from app.errors import MESSAGES
+from miniprogram_api.bounds import IdConverter
 from miniprogram_api.envelope import error_response
 from miniprogram_api.errors import HTTP_CODES
+from miniprogram_api.schemas import ErrorEnvelope
 
 
 class EnvelopeApi(Api):
-    """flask-smorest's Api with our error envelope for /api paths."""
+    """flask-smorest's Api with our error envelope for /api paths, and described as such."""
+
+    ERROR_SCHEMA = ErrorEnvelope
 
     def handle_http_exception(self, error):
         if not request.path.startswith("/api/"):
@@ -30,7 +35,12 @@ class EnvelopeApi(Api):
         if code == "VALIDATION_ERROR":
             status = 422
         message = MESSAGES.get(code, "请求格式有误。")
-        return error_response(code, message, status, fields=fields or None)
+        response, status = error_response(code, message, status, fields=fields or None)
+        # What the error says besides its page: Allow on a 405, Retry-After, WWW-Authenticate.
+        for name, value in error.get_headers():
+            if name.lower() != "content-type":
+                response.headers[name] = value
+        return response, status
 
 
 def _field_errors(messages):
@@ -47,10 +57,14 @@ def _field_errors(messages):
 
 
 api = EnvelopeApi()
+api.register_converter(IdConverter, integerconverter2paramschema)  # documented with its maximum
 
 
 def init_api(app, blueprints):
-    """flask-smorest on the app, with the given blueprints in the OpenAPI description."""
+    """flask-smorest on the app, with the given blueprints in the OpenAPI description.
+
+    Registered before any blueprint: every `<int:…>` of the app (API and pages) is an IdConverter."""
+    app.url_map.converters["int"] = IdConverter
     api.init_app(app, spec_kwargs={"components": {"securitySchemes": {
         "bearer": {"type": "http", "scheme": "bearer"}}}})
     for blueprint in blueprints:

@@ -1,13 +1,15 @@
 """培训 and 表彰: the organisation's admin records them; volunteers see theirs (我的培训, 我的表彰)."""
 from flask import g
 from flask.views import MethodView
-from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
 from app.domain import achievements as rules
 from app.services import achievements
 from miniprogram_api.auth_context import admin_required, login_required
+from miniprogram_api.blueprint import Blueprint
+from miniprogram_api.bounds import MAX_MINUTES, Id
 from miniprogram_api.community_json import commendation, training
+from miniprogram_api.schemas import CommendationListOut, CommendationOut, CompletionsOut, TrainingListOut, TrainingOut
 
 blp = Blueprint("achievements", __name__, url_prefix="/api/v1", description="培训与表彰：我的培训、我的表彰")
 
@@ -15,13 +17,14 @@ blp = Blueprint("achievements", __name__, url_prefix="/api/v1", description="培
 class TrainingIn(Schema):
     title = fields.String(required=True, validate=validate.Length(min=1, max=120))
     held_on = fields.Date(required=True, metadata={"description": "培训日期 YYYY-MM-DD"})
-    minutes = fields.Integer(load_default=None, metadata={"description": "培训时长（分钟）"})
+    minutes = fields.Integer(load_default=None, validate=validate.Range(max=MAX_MINUTES),
+                             metadata={"description": "培训时长（分钟）"})
     description = fields.String(load_default=None, validate=validate.Length(max=2000))
 
 
 @blp.route("/admin/organisations/<int:org_id>/trainings")
 class OrgTrainings(MethodView):
-    @blp.response(200)
+    @blp.response(200, TrainingListOut)
     @blp.alt_response(404, description="NOT_FOUND")
     @blp.doc(security=[{"bearer": []}])
     @admin_required
@@ -29,35 +32,35 @@ class OrgTrainings(MethodView):
         """The organisation's training sessions, newest first."""
         return {"items": [training(t) for t in achievements.trainings_of(g.account, org_id)]}
 
+    @admin_required
     @blp.arguments(TrainingIn())
-    @blp.response(201)
+    @blp.response(201, TrainingOut)
     @blp.alt_response(404, description="NOT_FOUND")
     @blp.alt_response(422, description="ACHIEVEMENT_DATE_FUTURE / VALIDATION_ERROR")
     @blp.doc(security=[{"bearer": []}])
-    @admin_required
     def post(self, body, org_id):
         """Record a training session the organisation held."""
         return training(achievements.add_training(g.account, org_id, **body))
 
 
 class CompletionsIn(Schema):
-    volunteer_ids = fields.List(fields.Integer(), required=True, validate=validate.Length(min=1, max=200))
+    volunteer_ids = fields.List(Id(), required=True, validate=validate.Length(min=1, max=200))
 
 
 @blp.route("/admin/trainings/<int:training_id>/completions")
 class TrainingCompletions(MethodView):
+    @admin_required
     @blp.arguments(CompletionsIn())
-    @blp.response(200)
+    @blp.response(200, CompletionsOut)
     @blp.alt_response(404, description="TRAINING_NOT_FOUND")
     @blp.doc(security=[{"bearer": []}])
-    @admin_required
     def post(self, body, training_id):
         """Record who completed the training (the organisation's own volunteers; others are refused)."""
         return achievements.record_completions(g.account, training_id, body["volunteer_ids"])
 
 
 class CommendationIn(Schema):
-    volunteer_id = fields.Integer(required=True)
+    volunteer_id = Id(required=True)
     title = fields.String(required=True, validate=validate.Length(min=1, max=120), metadata={"description": "表彰名称"})
     level = fields.String(required=True, validate=validate.OneOf(tuple(rules.COMMENDATION_LEVELS)),
                           metadata={"description": " / ".join(f"{k} {v}"
@@ -69,12 +72,12 @@ class CommendationIn(Schema):
 
 @blp.route("/admin/organisations/<int:org_id>/commendations")
 class OrgCommendations(MethodView):
+    @admin_required
     @blp.arguments(CommendationIn())
-    @blp.response(201)
+    @blp.response(201, CommendationOut)
     @blp.alt_response(404, description="NOT_FOUND / VOLUNTEER_NOT_IN_ORG")
     @blp.alt_response(422, description="ACHIEVEMENT_DATE_FUTURE / VALIDATION_ERROR")
     @blp.doc(security=[{"bearer": []}])
-    @admin_required
     def post(self, body, org_id):
         """Record a commendation of one of the organisation's volunteers."""
         volunteer_id = body.pop("volunteer_id")
@@ -83,7 +86,7 @@ class OrgCommendations(MethodView):
 
 @blp.route("/me/trainings")
 class MyTrainings(MethodView):
-    @blp.response(200)
+    @blp.response(200, TrainingListOut)
     @blp.doc(security=[{"bearer": []}])
     @login_required
     def get(self):
@@ -93,7 +96,7 @@ class MyTrainings(MethodView):
 
 @blp.route("/me/commendations")
 class MyCommendations(MethodView):
-    @blp.response(200)
+    @blp.response(200, CommendationListOut)
     @blp.doc(security=[{"bearer": []}])
     @login_required
     def get(self):

@@ -1,7 +1,6 @@
 """Public activity search, an activity's page, enrollment, and an organisation's activities."""
 from flask import g
 from flask.views import MethodView
-from flask_smorest import Blueprint
 from marshmallow import Schema, ValidationError, fields, validate
 
 from app.domain import activity_state as st
@@ -18,6 +17,9 @@ from miniprogram_api.activity_json import (
     page_json,
 )
 from miniprogram_api.auth_context import login_required, optional_account_id
+from miniprogram_api.blueprint import Blueprint
+from miniprogram_api.bounds import Id
+from miniprogram_api.schemas import ActivityListOut, ActivityPageOut, EnrollmentOut, OrgActivityListOut
 
 blp = Blueprint("activities", __name__, url_prefix="/api/v1", description="志愿活动：搜索、详情、报名")
 
@@ -63,14 +65,14 @@ class OrgActivitiesArgs(PageArgs):
 
 
 class EnrollBody(Schema):
-    position_id = fields.Integer(allow_none=True, metadata={"description": "活动设有岗位时必填"})
-    shift_id = fields.Integer(allow_none=True, metadata={"description": "活动设有班次（排班）时必填"})
+    position_id = Id(allow_none=True, metadata={"description": "活动设有岗位时必填"})
+    shift_id = Id(allow_none=True, metadata={"description": "活动设有班次（排班）时必填"})
 
 
 @blp.route("/activities")
 class ActivitySearch(MethodView):
     @blp.arguments(SearchArgs(), location="query")
-    @blp.response(200)
+    @blp.response(200, ActivityListOut)
     def get(self, args):
         """Search activities (anyone). With no filter: every activity not revoked, ended ones
         included, soonest start first. Items carry `state` (stable code) and `state_label`.
@@ -88,7 +90,7 @@ class ActivitySearch(MethodView):
 
 @blp.route("/activities/<int:activity_id>")
 class ActivityDetail(MethodView):
-    @blp.response(200)
+    @blp.response(200, ActivityPageOut)
     def get(self, activity_id):
         """An activity's page (anyone; the contact number in full for its admins and its volunteers).
         With a bearer token, `my_enrollment` is the caller's enrollment, if any."""
@@ -100,10 +102,10 @@ class ActivityDetail(MethodView):
 
 @blp.route("/activities/<int:activity_id>/enrollment")
 class ActivityEnrollment(MethodView):
-    @blp.arguments(EnrollBody(), required=False)
-    @blp.response(201)
-    @blp.doc(security=[{"bearer": []}])
     @login_required
+    @blp.arguments(EnrollBody(), required=False)
+    @blp.response(201, EnrollmentOut)
+    @blp.doc(security=[{"bearer": []}])
     def post(self, body, activity_id):
         """报名 (approved volunteers, while 马上报名, within the quota; at most 5 pending).
         Refusals: VOLUNTEER_NOT_APPROVED, ENROLLMENT_NOT_OPEN, QUOTA_FULL, POSITION_REQUIRED,
@@ -113,7 +115,7 @@ class ActivityEnrollment(MethodView):
         result = enrollment.enroll(g.account.id, activity_id, body.get("position_id"), body.get("shift_id"))
         return enrollment_json(result)
 
-    @blp.response(200)
+    @blp.response(200, EnrollmentOut)
     @blp.doc(security=[{"bearer": []}])
     @login_required
     def delete(self, activity_id):
@@ -125,7 +127,7 @@ class ActivityEnrollment(MethodView):
 @blp.route("/organisations/<int:org_id>/activities")
 class OrganisationActivities(MethodView):
     @blp.arguments(OrgActivitiesArgs(), location="query")
-    @blp.response(200)
+    @blp.response(200, OrgActivityListOut)
     def get(self, args, org_id):
         """The organisation page's activity list (anyone): not revoked, soonest start first."""
         now = utcnow()

@@ -9,10 +9,13 @@ from app.domain.regions import region_name
 from app.security import pii
 from app.timeutil import from_aware, to_iso
 
+FIRST_YEAR, LAST_YEAR = 2000, 2100
+
 
 class IsoTime(fields.AwareDateTime):
-    """ISO 8601 with its offset. A '+' that arrived unencoded in a query string (a space) is
-    put back; a time without offset is refused rather than guessed."""
+    """ISO 8601 with its offset, within the years FIRST_YEAR to LAST_YEAR. A '+' that arrived
+    unencoded in a query string (a space) is put back; a time without offset is refused rather
+    than guessed."""
 
     def __init__(self, **kwargs):
         super().__init__(format="iso", **kwargs)
@@ -23,9 +26,14 @@ class IsoTime(fields.AwareDateTime):
             if tail[:2].isdigit():
                 value = f"{head}+{tail}"
         try:
-            return from_aware(super()._deserialize(value, attr, data, **kwargs))
+            aware = super()._deserialize(value, attr, data, **kwargs)
         except ValidationError:
             raise ValidationError("须为带时区的 ISO 8601 时间，例如 2026-11-22T09:30:00+08:00。") from None
+        # A sane range, checked before any arithmetic: 0001-01-01+08:00 cannot even become UTC,
+        # and 9999-12-31 would overflow when shown in Shanghai time.
+        if not FIRST_YEAR <= aware.year <= LAST_YEAR:
+            raise ValidationError(f"时间须在 {FIRST_YEAR} 年至 {LAST_YEAR} 年之间。")
+        return from_aware(aware)
 
 
 def _positions(activity):

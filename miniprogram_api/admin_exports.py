@@ -2,15 +2,17 @@
 organisation's report (统计报表) as JSON or xlsx. Files are streamed as they are written."""
 from flask import Response, g, stream_with_context
 from flask.views import MethodView
-from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
 from app.services import exports, reports
 from miniprogram_api.auth_context import admin_required
+from miniprogram_api.blueprint import Blueprint
+from miniprogram_api.schemas import BINARY, AnyObject
 
 blp = Blueprint("admin_exports", __name__, url_prefix="/api/v1/admin", description="导出与统计报表")
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+CSV = "text/csv"
 
 
 class ExportIn(Schema):
@@ -42,11 +44,13 @@ def _download(export):
 
 @blp.route("/activities/<int:activity_id>/export")
 class ActivityExport(MethodView):
+    @admin_required
     @blp.arguments(ExportIn(), location="query")
-    @blp.response(200, content_type=XLSX, description="xlsx (sheets 名单与时长, 服务记录) or CSV (UTF-8 with BOM)")
+    @blp.response(200, BINARY, content_type=XLSX,
+                  description="xlsx (sheets 名单与时长, 服务记录) or CSV (UTF-8 with BOM)")
+    @blp.alt_response(200, schema=BINARY, content_type=CSV, success=True, description="format=csv")
     @blp.alt_response(404, description="ACTIVITY_NOT_FOUND / NOT_FOUND (another branch's activity)")
     @blp.doc(security=[{"bearer": []}])
-    @admin_required
     def get(self, args, activity_id):
         """An activity's roster: every volunteer holding a place, with sessions and hours (and,
         in xlsx, one row per session). ID and phone numbers masked unless `full_numbers` (audited)."""
@@ -56,12 +60,13 @@ class ActivityExport(MethodView):
 
 @blp.route("/organisations/<int:org_id>/hours-export")
 class OrganisationHoursExport(MethodView):
+    @admin_required
     @blp.arguments(HoursExportIn(), location="query")
-    @blp.response(200, content_type=XLSX, description="xlsx or CSV (UTF-8 with BOM)")
+    @blp.response(200, BINARY, content_type=XLSX, description="xlsx or CSV (UTF-8 with BOM)")
+    @blp.alt_response(200, schema=BINARY, content_type=CSV, success=True, description="format=csv")
     @blp.alt_response(404, description="NOT_FOUND: not an organisation this admin manages")
     @blp.alt_response(422, description="PERIOD_INVALID")
     @blp.doc(security=[{"bearer": []}])
-    @admin_required
     def get(self, args, org_id):
         """An organisation's service hours in a period, per volunteer or per activity: its own
         records and, where the admin holds regional authority, its subtree's."""
@@ -72,12 +77,13 @@ class OrganisationHoursExport(MethodView):
 
 @blp.route("/organisations/<int:org_id>/report")
 class OrganisationReport(MethodView):
+    @admin_required
     @blp.arguments(ReportIn(), location="query")
-    @blp.response(200)
+    @blp.response(200, AnyObject)
+    @blp.alt_response(200, schema=BINARY, content_type=XLSX, success=True, description="format=xlsx")
     @blp.alt_response(404, description="NOT_FOUND: not an organisation this admin manages")
     @blp.alt_response(422, description="PERIOD_INVALID")
     @blp.doc(security=[{"bearer": []}])
-    @admin_required
     def get(self, args, org_id):
         """统计报表 of the organisation (and, with regional authority, its subtree) for a period
         (default: this year): volunteers registered / approved / with a card (持证率) / active,

@@ -1,13 +1,15 @@
 """Scan to clock, check-in / check-out codes, 面验 and the admin's scan of a personal code."""
 from flask import Response, current_app, g
 from flask.views import MethodView
-from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
 from app.errors import DomainError
 from app.services import clocking, code_images, face_check
 from app.timeutil import to_iso
 from miniprogram_api.auth_context import admin_required, login_required
+from miniprogram_api.blueprint import Blueprint
+from miniprogram_api.bounds import Id
+from miniprogram_api.schemas import BINARY, FaceCheckOut
 
 blp = Blueprint("attendance", __name__, url_prefix="/api/v1", description="签到签退与面验")
 
@@ -53,7 +55,7 @@ class QrcodeOut(Schema):
 
 
 class FaceCheckIn(Schema):
-    activity_id = fields.Integer(required=True, metadata={"description": "志愿者报名的、本组织的活动"})
+    activity_id = Id(required=True, metadata={"description": "志愿者报名的、本组织的活动"})
 
 
 class ScanVolunteerIn(Schema):
@@ -77,6 +79,7 @@ def _url(path):
 
 @blp.route("/attendance/scan")
 class Scan(MethodView):
+    @login_required
     @blp.arguments(ScanIn())
     @blp.response(200, ScanOut)
     @blp.alt_response(400, description="CLOCK_CODE_INVALID")
@@ -87,7 +90,6 @@ class Scan(MethodView):
     @blp.alt_response(422, description="CLOCK_LOCATION_REQUIRED / CLOCK_POSITION_INVALID / "
                                        "CLOCK_POSITION_INACCURATE")
     @blp.doc(security=[{"bearer": []}])
-    @login_required
     def post(self, body):
         """Scan a check-in / check-out code; a repeated scan returns the first result. An activity
         with a venue needs the position (unless its admin turned that off)."""
@@ -98,12 +100,12 @@ class Scan(MethodView):
 
 @blp.route("/admin/activities/<int:activity_id>/qrcode")
 class ClockCode(MethodView):
+    @admin_required
     @blp.arguments(QrcodeIn())
     @blp.response(200, QrcodeOut)
     @blp.alt_response(409, description="CLOCK_CODE_NOT_YET / ACTIVITY_REVOKED")
     @blp.alt_response(502, description="WECHAT_CODE_FAILED")
     @blp.doc(security=[{"bearer": []}])
-    @admin_required
     def post(self, body, activity_id):
         """Issue a signed check-in / check-out code (valid CLOCK_CODE_SECONDS)."""
         issued = code_images.issue_on_surface(g.account, activity_id, body["kind"], body["surface"])
@@ -113,10 +115,10 @@ class ClockCode(MethodView):
 
 @blp.route("/admin/activities/<int:activity_id>/scan-volunteer")
 class ScanVolunteer(MethodView):
+    @admin_required
     @blp.arguments(ScanVolunteerIn())
     @blp.response(200, ScanOut)
     @blp.doc(security=[{"bearer": []}])
-    @admin_required
     def post(self, body, activity_id):
         """Scan a volunteer's 30-second personal code to clock them in or out."""
         return clocking.scan_volunteer(g.account, activity_id, body["code"], kind=body.get("kind"))
@@ -124,11 +126,11 @@ class ScanVolunteer(MethodView):
 
 @blp.route("/admin/volunteers/<int:volunteer_id>/face-check")
 class FaceCheck(MethodView):
+    @admin_required
     @blp.arguments(FaceCheckIn())
-    @blp.response(200)
+    @blp.response(200, FaceCheckOut)
     @blp.alt_response(409, description="FACE_CHECK_DONE / VOLUNTEER_NOT_ENROLLED")
     @blp.doc(security=[{"bearer": []}])
-    @admin_required
     def post(self, body, volunteer_id):
         """面验: mark a volunteer enrolled in one of the admin's activities as identity-checked."""
         volunteer = face_check.mark_checked(g.account, volunteer_id, body["activity_id"])
@@ -144,7 +146,7 @@ def _png(data, seconds=60):
 
 @blp.route("/attendance/codes/<string:code>.png")
 class CodeImage(MethodView):
-    @blp.response(200, content_type="image/png")
+    @blp.response(200, BINARY, content_type="image/png")
     def get(self, code):
         """The PNG of a clock code or personal code (the URL holds nothing but the code)."""
         image = code_images.code_png(code)
@@ -155,7 +157,7 @@ class CodeImage(MethodView):
 
 @blp.route("/attendance/codes/<string:code>/wxacode.png")
 class WxaCodeImage(MethodView):
-    @blp.response(200, content_type="image/png")
+    @blp.response(200, BINARY, content_type="image/png")
     def get(self, code):
         """The mini-program code issued for a live clock code."""
         image = code_images.surface_png(code, "wxacode")
@@ -166,7 +168,7 @@ class WxaCodeImage(MethodView):
 
 @blp.route("/attendance/codes/<string:code>/mp.png")
 class MpQrImage(MethodView):
-    @blp.response(200, content_type="image/png")
+    @blp.response(200, BINARY, content_type="image/png")
     def get(self, code):
         """The service account's parametric QR code issued for a live clock code."""
         image = code_images.surface_png(code, "mp_qrcode")

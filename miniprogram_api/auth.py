@@ -1,13 +1,13 @@
 """POST /api/v1/auth/login and /logout."""
 from flask import current_app, request
 from flask.views import MethodView
-from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
 from app.services import captcha as captcha_service
 from app.services import login as login_service
 from app.services.sessions import revoke_token
 from miniprogram_api.auth_context import bearer_token, session_required
+from miniprogram_api.blueprint import Blueprint
 from miniprogram_api.serializers import account_summary
 
 blp = Blueprint("auth", __name__, url_prefix="/api/v1/auth", description="登录与会话")

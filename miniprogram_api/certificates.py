@@ -1,12 +1,13 @@
 """志愿服务记录证明: ask for one, list mine, download the PDF; anyone verifies a number."""
 from flask import Response, current_app, g
 from flask.views import MethodView
-from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
 from app.services import certificates
 from miniprogram_api.activity_json import page_json
 from miniprogram_api.auth_context import login_required
+from miniprogram_api.blueprint import Blueprint
+from miniprogram_api.schemas import BINARY, CertificateCheckOut, MyCertificateOut, MyCertificatePageOut
 
 blp = Blueprint("certificates", __name__, url_prefix="/api/v1", description="志愿服务记录证明")
 
@@ -35,22 +36,22 @@ def _links(summary):
 
 @blp.route("/me/certificates")
 class MyCertificates(MethodView):
+    @login_required
     @blp.arguments(CertificateIn())
-    @blp.response(201)
+    @blp.response(201, MyCertificateOut)
     @blp.alt_response(409, description="CERTIFICATE_NO_RECORDS")
     @blp.alt_response(422, description="PERIOD_INVALID")
     @blp.doc(security=[{"bearer": []}])
-    @login_required
     def post(self, body):
         """Issue a service-proof certificate covering all recorded service, or the period given.
         Answers its `number` (random, not a sequence), `download_url` (the PDF, for the holder),
         `verify_url` (the public H5 page its QR code opens) and the totals it certifies."""
         return _links(certificates.issue_certificate(g.account.id, start=body["start"], end=body["end"]))
 
-    @blp.arguments(CertificatePageIn(), location="query")
-    @blp.response(200)
-    @blp.doc(security=[{"bearer": []}])
     @login_required
+    @blp.arguments(CertificatePageIn(), location="query")
+    @blp.response(200, MyCertificatePageOut)
+    @blp.doc(security=[{"bearer": []}])
     def get(self, args):
         """My certificates, newest first, each with its current `status` (valid / superseded)."""
         result = certificates.my_certificates(g.account.id, page=args["page"], per_page=args["per_page"])
@@ -59,7 +60,7 @@ class MyCertificates(MethodView):
 
 @blp.route("/me/certificates/<number>/pdf")
 class CertificatePdf(MethodView):
-    @blp.response(200, content_type="application/pdf", description="The certificate as a PDF (A4).")
+    @blp.response(200, BINARY, content_type="application/pdf", description="The certificate as a PDF (A4).")
     @blp.alt_response(404, description="CERTIFICATE_NOT_FOUND")
     @blp.doc(security=[{"bearer": []}])
     @login_required
@@ -74,7 +75,7 @@ class CertificatePdf(MethodView):
 
 @blp.route("/certificates/<number>")
 class VerifyCertificate(MethodView):
-    @blp.response(200)
+    @blp.response(200, CertificateCheckOut)
     @blp.alt_response(404, description="CERTIFICATE_NOT_FOUND: unknown or altered number")
     def get(self, number):
         """Verify a certificate (anyone, no login): `valid`, `status` (valid / superseded when a

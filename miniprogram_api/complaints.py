@@ -2,14 +2,16 @@
 organisation above the target with a resolution; the complainant sees the state."""
 from flask import current_app, g, send_file
 from flask.views import MethodView
-from flask_smorest import Blueprint
 from flask_smorest.fields import Upload
 from marshmallow import Schema, fields, validate
 
 from app.domain import complaints as complaint_rules
 from app.services import complaints
 from miniprogram_api.auth_context import admin_required, login_required
+from miniprogram_api.blueprint import Blueprint
+from miniprogram_api.bounds import Id
 from miniprogram_api.community_json import complaint, complaint_for_handler, page_of
+from miniprogram_api.schemas import BINARY, ComplaintForHandlerOut, ComplaintListOut, ComplaintOut, ComplaintPageOut
 
 blp = Blueprint("complaints", __name__, url_prefix="/api/v1", description="投诉与举报")
 
@@ -20,7 +22,7 @@ class ComplaintForm(Schema):
     target_type = fields.String(required=True, validate=validate.OneOf(tuple(complaint_rules.TARGETS)),
                                 metadata={"description": "organisation 组织 / activity 活动 / volunteer 志愿者 / "
                                                          "record 时长记录"})
-    target_id = fields.Integer(required=True)
+    target_id = Id(required=True)
     text = fields.String(required=True, validate=validate.Length(max=20000),
                          metadata={"description": "1–1000 字"})
 
@@ -32,16 +34,16 @@ class ComplaintImages(Schema):
 
 @blp.route("/complaints")
 class Complaints(MethodView):
+    @login_required
     @blp.arguments(ComplaintForm(), location="form")
     @blp.arguments(ComplaintImages(), location="files")
-    @blp.response(201)
+    @blp.response(201, ComplaintOut)
     @blp.alt_response(404, description="COMPLAINT_TARGET_NOT_FOUND")
     @blp.alt_response(413, description="COMPLAINT_IMAGE_TOO_LARGE")
     @blp.alt_response(415, description="COMPLAINT_IMAGE_TYPE")
     @blp.alt_response(422, description="COMPLAINT_TEXT_INVALID")
     @blp.alt_response(429, description="COMPLAINT_RATE_LIMITED")
     @blp.doc(security=[{"bearer": []}])
-    @login_required
     def post(self, form, files):
         """File a 投诉 or 举报 (multipart/form-data); the organisation above the target handles it."""
         row = complaints.file_complaint(g.account, **form, image_streams=[f.stream for f in files["images"]],
@@ -51,7 +53,7 @@ class Complaints(MethodView):
 
 @blp.route("/me/complaints")
 class MyComplaints(MethodView):
-    @blp.response(200)
+    @blp.response(200, ComplaintListOut)
     @blp.doc(security=[{"bearer": []}])
     @login_required
     def get(self):
@@ -67,10 +69,10 @@ class HandlerQuery(Schema):
 
 @blp.route("/admin/complaints")
 class AdminComplaints(MethodView):
-    @blp.arguments(HandlerQuery(), location="query")
-    @blp.response(200)
-    @blp.doc(security=[{"bearer": []}])
     @admin_required
+    @blp.arguments(HandlerQuery(), location="query")
+    @blp.response(200, ComplaintPageOut)
+    @blp.doc(security=[{"bearer": []}])
     def get(self, query):
         """The complaints and reports my organisations handle (status=pending: still open)."""
         rows, total = complaints.for_handler(g.account, **query)
@@ -84,13 +86,13 @@ class ResolutionIn(Schema):
 
 @blp.route("/admin/complaints/<int:complaint_id>/resolution")
 class ComplaintResolution(MethodView):
+    @admin_required
     @blp.arguments(ResolutionIn())
-    @blp.response(200)
+    @blp.response(200, ComplaintForHandlerOut)
     @blp.alt_response(404, description="COMPLAINT_NOT_FOUND (also another organisation's)")
     @blp.alt_response(409, description="COMPLAINT_ALREADY_RESOLVED")
     @blp.alt_response(422, description="COMPLAINT_TEXT_INVALID")
     @blp.doc(security=[{"bearer": []}])
-    @admin_required
     def post(self, body, complaint_id):
         """Resolve with a resolution; the complainant is notified (audited)."""
         return complaint_for_handler(complaints.resolve(g.account, complaint_id, body["resolution"]))
@@ -98,7 +100,7 @@ class ComplaintResolution(MethodView):
 
 @blp.route("/admin/complaints/<int:complaint_id>/images/<int:number>")
 class ComplaintImage(MethodView):
-    @blp.response(200, content_type="image/jpeg")
+    @blp.response(200, BINARY, content_type="image/jpeg")
     @blp.alt_response(404, description="COMPLAINT_NOT_FOUND / NOT_FOUND")
     @blp.doc(security=[{"bearer": []}])
     @admin_required

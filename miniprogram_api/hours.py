@@ -2,12 +2,28 @@
 volunteer card."""
 from flask import current_app, g, request, send_file
 from flask.views import MethodView
-from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
 from app.services import card, clock_codes, clocking, objection_intake, records, supplements
 from app.timeutil import to_iso
 from miniprogram_api.auth_context import admin_required, login_required, optional_account_id
+from miniprogram_api.blueprint import Blueprint
+from miniprogram_api.bounds import MAX_MINUTES, Id
+from miniprogram_api.schemas import (
+    BINARY,
+    CardApplicationListOut,
+    CardApplicationOut,
+    CardOut,
+    DynamicCodeOut,
+    HoursBoardOut,
+    MyRecordsOut,
+    MyScansOut,
+    ObjectionFiledOut,
+    ObjectionListOut,
+    ObjectionOut,
+    SupplementListOut,
+    SupplementOut,
+)
 
 blp = Blueprint("hours", __name__, url_prefix="/api/v1", description="服务时长、时长公示与志愿者证")
 
@@ -16,11 +32,11 @@ class PageIn(Schema):
 
 
 class BoardIn(PageIn):
-    activity_id = fields.Integer(load_default=None, allow_none=True)
+    activity_id = Id(load_default=None, allow_none=True)
 
 
 class ObjectionIn(Schema):
-    record_id = fields.Integer(required=True)
+    record_id = Id(required=True)
     text = fields.String(required=True, validate=validate.Length(min=5, max=1000),
                          metadata={"description": "异议内容"})
     contact = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=100))
@@ -29,7 +45,8 @@ class ObjectionIn(Schema):
 class ResolveIn(Schema):
     action = fields.String(required=True, validate=validate.OneOf(("keep", "amend", "revoke")),
                            metadata={"description": "keep 维持 / amend 修改时长 / revoke 删除记录"})
-    minutes = fields.Integer(load_default=None, allow_none=True, metadata={"description": "amend 时的新分钟数"})
+    minutes = fields.Integer(load_default=None, allow_none=True, validate=validate.Range(max=MAX_MINUTES),
+                             metadata={"description": "amend 时的新分钟数"})
     note = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=255))
 
 
@@ -42,8 +59,8 @@ class ObjectionStatusIn(PageIn):
 
 
 class SupplementForm(Schema):
-    volunteer_id = fields.Integer(required=True)
-    minutes = fields.Integer(required=True, validate=validate.Range(min=1, max=100000))
+    volunteer_id = Id(required=True)
+    minutes = fields.Integer(required=True, validate=validate.Range(min=1, max=MAX_MINUTES))
     note = fields.String(load_default=None, validate=validate.Length(max=255))
 
 
@@ -70,10 +87,10 @@ class CardProgressIn(Schema):
 
 @blp.route("/me/records")
 class MyRecords(MethodView):
-    @blp.arguments(PageIn(), location="query")
-    @blp.response(200)
-    @blp.doc(security=[{"bearer": []}])
     @login_required
+    @blp.arguments(PageIn(), location="query")
+    @blp.response(200, MyRecordsOut)
+    @blp.doc(security=[{"bearer": []}])
     def get(self, args):
         """My service records, total time and star level (一星 100 h … 五星 1500 h)."""
         return records.my_records(g.account, page=args["page"])
@@ -81,10 +98,10 @@ class MyRecords(MethodView):
 
 @blp.route("/me/scans")
 class MyScans(MethodView):
-    @blp.arguments(PageIn(), location="query")
-    @blp.response(200)
-    @blp.doc(security=[{"bearer": []}])
     @login_required
+    @blp.arguments(PageIn(), location="query")
+    @blp.response(200, MyScansOut)
+    @blp.doc(security=[{"bearer": []}])
     def get(self, args):
         """My scan records (each accepted check-in and check-out)."""
         return {"page": args["page"], "items": clocking.my_scans(g.account, page=args["page"])}
@@ -92,7 +109,7 @@ class MyScans(MethodView):
 
 @blp.route("/me/dynamic-code")
 class MyDynamicCode(MethodView):
-    @blp.response(200)
+    @blp.response(200, DynamicCodeOut)
     @blp.doc(security=[{"bearer": []}])
     @login_required
     def get(self):
@@ -105,7 +122,7 @@ class MyDynamicCode(MethodView):
 
 @blp.route("/me/card")
 class MyCard(MethodView):
-    @blp.response(200)
+    @blp.response(200, CardOut)
     @blp.doc(security=[{"bearer": []}])
     @login_required
     def get(self):
@@ -118,18 +135,18 @@ class MyCard(MethodView):
 
 @blp.route("/me/card-applications")
 class MyCardApplications(MethodView):
-    @blp.response(200)
+    @blp.response(200, CardApplicationListOut)
     @blp.doc(security=[{"bearer": []}])
     @login_required
     def get(self):
         """My volunteer-card applications and their progress, newest first."""
         return {"items": card.my_applications(g.account)}
 
+    @login_required
     @blp.arguments(CardApplicationIn())
-    @blp.response(201)
+    @blp.response(201, CardApplicationOut)
     @blp.alt_response(409, description="CARD_APPLICATION_EXISTS")
     @blp.doc(security=[{"bearer": []}])
-    @login_required
     def post(self, body):
         """Apply for the registered-volunteer card (中国银行 / 光大银行, debit / credit)."""
         return card.apply(g.account, **body)
@@ -140,7 +157,7 @@ class MyCardApplications(MethodView):
 @blp.route("/hours-board")
 class HoursBoard(MethodView):
     @blp.arguments(BoardIn(), location="query")
-    @blp.response(200)
+    @blp.response(200, HoursBoardOut)
     def get(self, args):
         """时长公示: effective records within a year of recording; names and numbers masked."""
         return records.hours_board(activity_id=args["activity_id"], page=args["page"])
@@ -149,7 +166,7 @@ class HoursBoard(MethodView):
 @blp.route("/objections")
 class Objections(MethodView):
     @blp.arguments(ObjectionIn())
-    @blp.response(201)
+    @blp.response(201, ObjectionFiledOut)
     @blp.alt_response(404, description="OBJECTION_RECORD_NOT_PUBLIC")
     @blp.alt_response(429, description="RATE_LIMITED")
     def post(self, body):
@@ -163,10 +180,10 @@ class Objections(MethodView):
 
 @blp.route("/admin/objections")
 class AdminObjections(MethodView):
-    @blp.arguments(ObjectionStatusIn(), location="query")
-    @blp.response(200)
-    @blp.doc(security=[{"bearer": []}])
     @admin_required
+    @blp.arguments(ObjectionStatusIn(), location="query")
+    @blp.response(200, ObjectionListOut)
+    @blp.doc(security=[{"bearer": []}])
     def get(self, args):
         """Objections to records of the admin's activities (open by default)."""
         return {"items": records.list_objections(g.account, status=args["status"], page=args["page"])}
@@ -174,11 +191,11 @@ class AdminObjections(MethodView):
 
 @blp.route("/admin/objections/<int:objection_id>/resolution")
 class ResolveObjection(MethodView):
+    @admin_required
     @blp.arguments(ResolveIn())
-    @blp.response(200)
+    @blp.response(200, ObjectionOut)
     @blp.alt_response(409, description="OBJECTION_ALREADY_RESOLVED / RECORD_ALREADY_REVOKED")
     @blp.doc(security=[{"bearer": []}])
-    @admin_required
     def post(self, body, objection_id):
         """Resolve an objection: keep, amend the minutes, or revoke the record (audited)."""
         return records.resolve_objection(g.account, objection_id, body["action"], note=body.get("note"),
@@ -187,13 +204,13 @@ class ResolveObjection(MethodView):
 
 @blp.route("/admin/activities/<int:activity_id>/supplements")
 class Supplements(MethodView):
+    @admin_required
     @blp.arguments(SupplementForm(), location="form")
-    @blp.response(201)
+    @blp.response(201, SupplementOut)
     @blp.alt_response(409, description="SUPPLEMENT_TOO_EARLY / SUPPLEMENT_NOT_ADMITTED / "
                                        "SUPPLEMENT_NOT_FACE_CHECKED")
     @blp.alt_response(415, description="SUPPLEMENT_PROOF_TYPE")
     @blp.doc(security=[{"bearer": []}])
-    @admin_required
     def post(self, form, activity_id):
         """时长补录 (multipart/form-data): volunteer_id, minutes, note, and proof `files` (JPG/PNG/PDF,
         each ≤ 5 MB, at most 5). The parent organisation approves."""
@@ -207,10 +224,10 @@ class Supplements(MethodView):
 
 @blp.route("/admin/supplements")
 class SupplementList(MethodView):
-    @blp.arguments(StatusIn(), location="query")
-    @blp.response(200)
-    @blp.doc(security=[{"bearer": []}])
     @admin_required
+    @blp.arguments(StatusIn(), location="query")
+    @blp.response(200, SupplementListOut)
+    @blp.doc(security=[{"bearer": []}])
     def get(self, args):
         """Entries to decide (child organisations') and entries of the admin's own activities."""
         return {"items": supplements.list_supplements(g.account, status=args["status"], page=args["page"])}
@@ -218,11 +235,11 @@ class SupplementList(MethodView):
 
 @blp.route("/admin/supplements/<int:entry_id>/decision")
 class SupplementDecision(MethodView):
+    @admin_required
     @blp.arguments(DecisionIn())
-    @blp.response(200)
+    @blp.response(200, SupplementOut)
     @blp.alt_response(409, description="SUPPLEMENT_ALREADY_DECIDED")
     @blp.doc(security=[{"bearer": []}])
-    @admin_required
     def post(self, body, entry_id):
         """The parent organisation approves (the minutes count) or rejects with a reason."""
         return supplements.decide_supplement(g.account, entry_id, body["approve"], reason=body.get("reason"))
@@ -230,7 +247,7 @@ class SupplementDecision(MethodView):
 
 @blp.route("/admin/supplements/<int:entry_id>/proofs/<int:index>")
 class SupplementProof(MethodView):
-    @blp.response(200, content_type="application/octet-stream")
+    @blp.response(200, BINARY, content_type="application/octet-stream")
     @blp.doc(security=[{"bearer": []}])
     @admin_required
     def get(self, entry_id, index):
@@ -241,11 +258,11 @@ class SupplementProof(MethodView):
 
 @blp.route("/admin/card-applications/<int:application_id>/progress")
 class CardProgress(MethodView):
+    @admin_required
     @blp.arguments(CardProgressIn())
-    @blp.response(200)
+    @blp.response(200, CardApplicationOut)
     @blp.alt_response(409, description="CARD_ILLEGAL_TRANSITION")
     @blp.doc(security=[{"bearer": []}])
-    @admin_required
     def post(self, body, application_id):
         """The home organisation moves a card application on: review → approve / reject → issue → mail."""
         return card.advance(g.account, application_id, body["action"], note=body.get("note"))

@@ -1,9 +1,10 @@
 """GET /api/v1/me: the caller's own account (unmasked only to themself)."""
 from flask import g
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from miniprogram_api.auth_context import login_required
+from miniprogram_api.blueprint import Blueprint
+from miniprogram_api.schemas import AccountOut
 from miniprogram_api.serializers import account_summary
 
 blp = Blueprint("me", __name__, url_prefix="/api/v1/me", description="我的")
@@ -11,7 +12,7 @@ blp = Blueprint("me", __name__, url_prefix="/api/v1/me", description="我的")
 
 @blp.route("")
 class Me(MethodView):
-    @blp.response(200)
+    @blp.response(200, AccountOut)
     @blp.doc(security=[{"bearer": []}])
     @login_required
     def get(self):

@@ -1,13 +1,14 @@
 """完善资料 (service side): 背景经历, 特长, 服务信息, the avatar and the completeness indicator."""
 from flask import current_app, g, send_file
 from flask.views import MethodView
-from flask_smorest import Blueprint
 from flask_smorest.fields import Upload
 from marshmallow import Schema, fields, validate
 
 from app.domain import profile as profile_rules
 from app.services import profile_completion
 from miniprogram_api.auth_context import login_required
+from miniprogram_api.blueprint import Blueprint
+from miniprogram_api.schemas import BINARY, ServiceProfileOut
 
 blp = Blueprint("me_profile", __name__, url_prefix="/api/v1/me",
                 description="完善资料：头像、背景经历、特长、服务信息与资料完整度")
@@ -29,7 +30,7 @@ class ServiceProfileIn(Schema):
 
 @blp.route("/service-profile")
 class ServiceProfile(MethodView):
-    @blp.response(200)
+    @blp.response(200, ServiceProfileOut)
     @blp.alt_response(403, description="NOT_A_VOLUNTEER")
     @blp.doc(security=[{"bearer": []}])
     @login_required
@@ -37,11 +38,11 @@ class ServiceProfile(MethodView):
         """My service profile and its completeness (percent and what is missing)."""
         return profile_completion.completion(g.account)
 
+    @login_required
     @blp.arguments(ServiceProfileIn())
-    @blp.response(200)
+    @blp.response(200, ServiceProfileOut)
     @blp.alt_response(422, description="VALIDATION_ERROR (oversized text, unknown time) / SPECIALTIES_INVALID")
     @blp.doc(security=[{"bearer": []}])
-    @login_required
     def patch(self, body):
         """Edit 背景经历, 特长, service intentions and available times (null clears one)."""
         return profile_completion.completion(profile_completion.update_service_profile(g.account, body))
@@ -53,7 +54,7 @@ class AvatarIn(Schema):
 
 @blp.route("/avatar")
 class Avatar(MethodView):
-    @blp.response(200, content_type="image/jpeg")
+    @blp.response(200, BINARY, content_type="image/jpeg")
     @blp.alt_response(404, description="AVATAR_NOT_SET")
     @blp.doc(security=[{"bearer": []}])
     @login_required
@@ -65,12 +66,12 @@ class Avatar(MethodView):
         response.headers["X-Content-Type-Options"] = "nosniff"
         return response
 
+    @login_required
     @blp.arguments(AvatarIn(), location="files")
-    @blp.response(200)
+    @blp.response(200, ServiceProfileOut)
     @blp.alt_response(413, description="AVATAR_TOO_LARGE")
     @blp.alt_response(415, description="AVATAR_TYPE (not a JPEG or PNG by its content)")
     @blp.doc(security=[{"bearer": []}])
-    @login_required
     def put(self, files):
         """Upload or replace my avatar (multipart/form-data); answers the completeness."""
         account = profile_completion.replace_avatar(g.account, files["avatar"].stream,

@@ -1,12 +1,14 @@
 """消息中心: my notices with the unread count; mark read."""
 from flask import g
 from flask.views import MethodView
-from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
 from app.services import messages
 from miniprogram_api.activity_json import page_json
 from miniprogram_api.auth_context import login_required
+from miniprogram_api.blueprint import Blueprint
+from miniprogram_api.bounds import Id
+from miniprogram_api.schemas import MessagesOut, UnreadCountOut
 
 blp = Blueprint("messages", __name__, url_prefix="/api/v1/me", description="消息中心")
 
@@ -18,16 +20,16 @@ class MessagesIn(Schema):
 
 
 class ReadIn(Schema):
-    ids = fields.List(fields.Integer(), load_default=None, allow_none=True, validate=validate.Length(max=200),
+    ids = fields.List(Id(), load_default=None, allow_none=True, validate=validate.Length(max=200),
                       metadata={"description": "要标记为已读的消息 id；省略则全部标记为已读"})
 
 
 @blp.route("/messages")
 class MyMessages(MethodView):
-    @blp.arguments(MessagesIn(), location="query")
-    @blp.response(200)
-    @blp.doc(security=[{"bearer": []}])
     @login_required
+    @blp.arguments(MessagesIn(), location="query")
+    @blp.response(200, MessagesOut)
+    @blp.doc(security=[{"bearer": []}])
     def get(self, args):
         """Every notice sent to me (review results, invitations, admissions, hours recorded,
         objections, certificates, record transfers), newest first, with `unread_count`. Notices
@@ -41,11 +43,11 @@ class MyMessages(MethodView):
 
 @blp.route("/messages/read")
 class MarkRead(MethodView):
+    @login_required
     @blp.arguments(ReadIn())
-    @blp.response(200)
+    @blp.response(200, UnreadCountOut)
     @blp.alt_response(404, description="MESSAGE_NOT_FOUND")
     @blp.doc(security=[{"bearer": []}])
-    @login_required
     def post(self, body):
         """Mark messages read (the ids given, or all); answers the `unread_count` left."""
         return {"unread_count": messages.mark_read(g.account.id, body.get("ids"))}

@@ -1,13 +1,15 @@
 """GET /api/v1/me/activities: the volunteer's own activities, grouped 已报名 / 已录用 / 已结束."""
 from flask import g
 from flask.views import MethodView
-from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
 from app.services import my_activities
 from app.timeutil import utcnow
 from miniprogram_api.activity_json import activity_summary, enrollment_json, page_json
 from miniprogram_api.auth_context import login_required
+from miniprogram_api.blueprint import Blueprint
+from miniprogram_api.bounds import Page
+from miniprogram_api.schemas import MyActivitiesOut
 
 blp = Blueprint("my_activities", __name__, url_prefix="/api/v1/me", description="我的活动")
 
@@ -15,16 +17,16 @@ blp = Blueprint("my_activities", __name__, url_prefix="/api/v1/me", description=
 class MyActivitiesArgs(Schema):
     group = fields.String(validate=validate.OneOf(tuple(my_activities.MY_GROUPS)),
                           metadata={"description": "enrolled 已报名 / admitted 已录用 / ended 已结束; 省略则全部"})
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
+    page = Page()
     per_page = fields.Integer(load_default=20, validate=validate.Range(min=1, max=50))
 
 
 @blp.route("/activities")
 class MyActivities(MethodView):
-    @blp.arguments(MyActivitiesArgs(), location="query")
-    @blp.response(200)
-    @blp.doc(security=[{"bearer": []}])
     @login_required
+    @blp.arguments(MyActivitiesArgs(), location="query")
+    @blp.response(200, MyActivitiesOut)
+    @blp.doc(security=[{"bearer": []}])
     def get(self, args):
         """Every enrollment holding a place, each with its `group` and `group_label`;
         `counts` gives the size of each group."""

@@ -2,7 +2,6 @@
 logo, and its admin accounts; the logo is public."""
 from flask import current_app, g, send_file
 from flask.views import MethodView
-from flask_smorest import Blueprint
 from flask_smorest.fields import Upload
 from marshmallow import Schema, fields, validate
 
@@ -10,6 +9,8 @@ from app.security import pii
 from app.services import org_management
 from miniprogram_api.account_serializers import organisation_public
 from miniprogram_api.auth_context import admin_required
+from miniprogram_api.blueprint import Blueprint
+from miniprogram_api.schemas import BINARY, ManagedProfileOut, OrgAdminListOut
 
 blp = Blueprint("org_management", __name__, url_prefix="/api/v1",
                 description="组织管理：简介、联系方式、服务类别、标志与管理员")
@@ -40,7 +41,7 @@ class OrgProfileIn(Schema):
 
 @blp.route("/admin/organisations/<int:org_id>/profile")
 class OrgProfile(MethodView):
-    @blp.response(200)
+    @blp.response(200, ManagedProfileOut)
     @blp.alt_response(404, description="NOT_FOUND")
     @blp.doc(security=[{"bearer": []}])
     @admin_required
@@ -49,11 +50,11 @@ class OrgProfile(MethodView):
         org, _admins = org_management.admins_of(g.account, org_id)
         return managed_profile(org)
 
+    @admin_required
     @blp.arguments(OrgProfileIn())
-    @blp.response(200)
+    @blp.response(200, ManagedProfileOut)
     @blp.alt_response(404, description="NOT_FOUND")
     @blp.doc(security=[{"bearer": []}])
-    @admin_required
     def patch(self, body, org_id):
         """Edit 简介, contact person and phone, address and service categories (null clears one)."""
         return managed_profile(org_management.update_profile(g.account, org_id, body))
@@ -65,13 +66,13 @@ class OrgLogoIn(Schema):
 
 @blp.route("/admin/organisations/<int:org_id>/logo")
 class OrgLogoUpload(MethodView):
+    @admin_required
     @blp.arguments(OrgLogoIn(), location="files")
-    @blp.response(200)
+    @blp.response(200, ManagedProfileOut)
     @blp.alt_response(404, description="NOT_FOUND")
     @blp.alt_response(413, description="LOGO_TOO_LARGE")
     @blp.alt_response(415, description="LOGO_TYPE (not a JPEG or PNG by its content)")
     @blp.doc(security=[{"bearer": []}])
-    @admin_required
     def put(self, files, org_id):
         """Upload or replace the organisation's logo (multipart/form-data)."""
         org = org_management.replace_logo(g.account, org_id, files["logo"].stream,
@@ -81,7 +82,7 @@ class OrgLogoUpload(MethodView):
 
 @blp.route("/organisations/<int:org_id>/logo")
 class OrgLogo(MethodView):
-    @blp.response(200, content_type="image/jpeg")
+    @blp.response(200, BINARY, content_type="image/jpeg")
     @blp.alt_response(404, description="NOT_FOUND")
     def get(self, org_id):
         """The organisation's logo (public; JPEG, or PNG when it has transparency)."""
@@ -98,7 +99,7 @@ class OrgAdminIn(Schema):
 
 @blp.route("/admin/organisations/<int:org_id>/admins")
 class OrgAdmins(MethodView):
-    @blp.response(200)
+    @blp.response(200, OrgAdminListOut)
     @blp.alt_response(404, description="NOT_FOUND")
     @blp.doc(security=[{"bearer": []}])
     @admin_required
@@ -106,12 +107,12 @@ class OrgAdmins(MethodView):
         """The organisation's admin accounts."""
         return admin_list(*org_management.admins_of(g.account, org_id))
 
+    @admin_required
     @blp.arguments(OrgAdminIn())
-    @blp.response(201)
+    @blp.response(201, OrgAdminListOut)
     @blp.alt_response(404, description="NOT_FOUND / ACCOUNT_NOT_FOUND")
     @blp.alt_response(409, description="ADMIN_EXISTS")
     @blp.doc(security=[{"bearer": []}])
-    @admin_required
     def post(self, body, org_id):
         """Add an existing account as an admin of the organisation."""
         return admin_list(*org_management.add_admin(g.account, org_id, body["account"]))
@@ -119,7 +120,7 @@ class OrgAdmins(MethodView):
 
 @blp.route("/admin/organisations/<int:org_id>/admins/<int:account_id>")
 class OrgAdminAccount(MethodView):
-    @blp.response(200)
+    @blp.response(200, OrgAdminListOut)
     @blp.alt_response(404, description="NOT_FOUND")
     @blp.alt_response(409, description="LAST_ADMIN")
     @blp.doc(security=[{"bearer": []}])

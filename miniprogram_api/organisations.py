@@ -2,7 +2,6 @@
 the parent admin's review, correction, ID photo and password reset of child organisations."""
 from flask import current_app, g, request, send_file
 from flask.views import MethodView
-from flask_smorest import Blueprint
 from flask_smorest.fields import Upload
 from marshmallow import Schema, fields, validate
 
@@ -11,6 +10,17 @@ from app.services import account_security, organisations
 from app.services.organisations import ORG_CATEGORIES, REGISTRABLE_CATEGORIES
 from miniprogram_api.account_serializers import organisation_for_reviewer, organisation_public
 from miniprogram_api.auth_context import admin_required, optional_login
+from miniprogram_api.blueprint import Blueprint
+from miniprogram_api.bounds import Id
+from miniprogram_api.schemas import (
+    BINARY,
+    OrganisationCreatedOut,
+    OrganisationForReviewerOut,
+    OrganisationListOut,
+    OrganisationPageOut,
+    OrganisationRegistrationsOut,
+    SentToOut,
+)
 
 blp = Blueprint("organisations", __name__, url_prefix="/api/v1", description="志愿组织")
 
@@ -20,7 +30,7 @@ class OrgSearchQuery(Schema):
     category = fields.String(load_default=None, validate=validate.OneOf(ORG_CATEGORIES))
     region = fields.String(load_default=None, validate=validate.Length(max=12),
                            metadata={"description": "行政区划代码前缀，如 4401（广州）"})
-    parent_id = fields.Integer(load_default=None)
+    parent_id = Id(load_default=None)
     page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=10000))
     per_page = fields.Integer(load_default=20, validate=validate.Range(min=1, max=100))
 
@@ -32,7 +42,7 @@ class OrgRegistrationForm(Schema):
         validate=validate.OneOf(REGISTRABLE_CATEGORIES),
         metadata={"description": "city 地市 / industry 行业 / university 高校 / social 社会组织 / team 队伍"},
     )
-    parent_id = fields.Integer(required=True, metadata={"description": "归属单位"})
+    parent_id = Id(required=True, metadata={"description": "归属单位"})
     is_legal_person = fields.Boolean(load_default=False)
     region_code = fields.String(load_default=None, validate=validate.Regexp(r"^\d{6}$"))
     description = fields.String(load_default=None, validate=validate.Length(max=2000))
@@ -56,7 +66,7 @@ class OrgPhoto(Schema):
 @blp.route("/organisations")
 class Organisations(MethodView):
     @blp.arguments(OrgSearchQuery(), location="query")
-    @blp.response(200)
+    @blp.response(200, OrganisationListOut)
     def get(self, query):
         """Search organisations by name, category and region (approved ones only)."""
         rows, total = organisations.search(**query)
@@ -69,7 +79,7 @@ class Organisations(MethodView):
 
     @blp.arguments(OrgRegistrationForm(), location="form")
     @blp.arguments(OrgPhoto(), location="files")
-    @blp.response(201)
+    @blp.response(201, OrganisationCreatedOut)
     @blp.alt_response(409, description="ID_NUMBER_EXISTS / PHONE_EXISTS / EMAIL_EXISTS / USERNAME_EXISTS")
     @blp.alt_response(413, description="PHOTO_TOO_LARGE")
     @blp.alt_response(415, description="PHOTO_TYPE")
@@ -94,7 +104,7 @@ class Organisations(MethodView):
 
 @blp.route("/organisations/<int:org_id>")
 class OrganisationPage(MethodView):
-    @blp.response(200)
+    @blp.response(200, OrganisationPageOut)
     @blp.alt_response(404, description="ORG_NOT_FOUND")
     def get(self, org_id):
         """An organisation's page: its counts, its subtree's totals and its child organisations."""
@@ -124,10 +134,10 @@ class OrgCorrectionIn(Schema):
 
 @blp.route("/admin/organisations")
 class AdminOrganisations(MethodView):
-    @blp.arguments(OrgRegistrationQuery(), location="query")
-    @blp.response(200)
-    @blp.doc(security=[{"bearer": []}])
     @admin_required
+    @blp.arguments(OrgRegistrationQuery(), location="query")
+    @blp.response(200, OrganisationRegistrationsOut)
+    @blp.doc(security=[{"bearer": []}])
     def get(self, query):
         """组织注册审核: registrations of child organisations under mine."""
         rows = organisations.list_registrations(g.account, query["status"])
@@ -136,11 +146,11 @@ class AdminOrganisations(MethodView):
 
 @blp.route("/admin/organisations/<int:org_id>")
 class AdminOrganisation(MethodView):
+    @admin_required
     @blp.arguments(OrgCorrectionIn())
-    @blp.response(200)
+    @blp.response(200, OrganisationForReviewerOut)
     @blp.alt_response(404, description="NOT_FOUND")
     @blp.doc(security=[{"bearer": []}])
-    @admin_required
     def patch(self, body, org_id):
         """Correct a child organisation's data; a rejected registration goes back to 待审核."""
         org = organisations.correct_organisation(g.account, org_id, body)
@@ -149,13 +159,13 @@ class AdminOrganisation(MethodView):
 
 @blp.route("/admin/organisations/<int:org_id>/review")
 class AdminOrganisationReview(MethodView):
+    @admin_required
     @blp.arguments(OrgReviewIn())
-    @blp.response(200)
+    @blp.response(200, OrganisationForReviewerOut)
     @blp.alt_response(404, description="NOT_FOUND")
     @blp.alt_response(409, description="ALREADY_REVIEWED")
     @blp.alt_response(422, description="REASON_REQUIRED")
     @blp.doc(security=[{"bearer": []}])
-    @admin_required
     def post(self, body, org_id):
         """Pass or reject (reason required) a child organisation's registration; notified by SMS."""
         org = organisations.review_organisation(g.account, org_id, body["approve"], body.get("reason"))
@@ -164,7 +174,7 @@ class AdminOrganisationReview(MethodView):
 
 @blp.route("/admin/organisations/<int:org_id>/id-photo")
 class AdminOrganisationPhoto(MethodView):
-    @blp.response(200, content_type="image/jpeg")
+    @blp.response(200, BINARY, content_type="image/jpeg")
     @blp.alt_response(404, description="NOT_FOUND")
     @blp.doc(security=[{"bearer": []}])
     @admin_required
@@ -179,7 +189,7 @@ class AdminOrganisationPhoto(MethodView):
 
 @blp.route("/admin/organisations/<int:org_id>/admins/<int:account_id>/password-reset")
 class AdminOrgPasswordReset(MethodView):
-    @blp.response(200)
+    @blp.response(200, SentToOut)
     @blp.alt_response(404, description="NOT_FOUND")
     @blp.doc(security=[{"bearer": []}])
     @admin_required

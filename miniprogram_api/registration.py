@@ -1,7 +1,6 @@
 """Volunteer registration, verification codes and password recovery (no login needed)."""
 from flask import request
 from flask.views import MethodView
-from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
 from app.domain.registration import EDUCATION_LEVELS, GENDERS, ID_TYPES
@@ -9,6 +8,8 @@ from app.errors import DomainError
 from app.security.pii import mask_phone
 from app.services import account_security, registration, verification
 from app.services.login import find_account
+from miniprogram_api.blueprint import Blueprint
+from miniprogram_api.bounds import Id
 
 blp = Blueprint("registration", __name__, url_prefix="/api/v1", description="注册、验证码与找回密码")
 
@@ -33,7 +34,7 @@ class VolunteerRegistrationIn(Schema):
     )
     email = fields.Email(load_default=None, validate=validate.Length(max=254))
     education = fields.String(load_default=None, validate=validate.OneOf(EDUCATION_LEVELS))
-    home_org_id = fields.Integer(required=True, metadata={"description": "归属组织"})
+    home_org_id = Id(required=True, metadata={"description": "归属组织"})
     service_intentions = fields.List(
         fields.String(validate=validate.Length(max=40)),
         load_default=list,

@@ -2,21 +2,22 @@
 Volunteers pick a shift with `shift_id` at enrollment (POST /api/v1/activities/{id}/enrollment)."""
 from flask import g
 from flask.views import MethodView
-from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
 from app.domain import activity_rules
 from app.services import shifts
 from miniprogram_api.activity_json import IsoTime
 from miniprogram_api.auth_context import admin_required, login_required
+from miniprogram_api.blueprint import Blueprint
 from miniprogram_api.community_json import shift
+from miniprogram_api.schemas import ItemsOut, ShiftListOut, ShiftOut
 
 blp = Blueprint("shifts", __name__, url_prefix="/api/v1", description="排班：活动的班次与我的排班")
 
 
 @blp.route("/activities/<int:activity_id>/shifts")
 class ActivityShifts(MethodView):
-    @blp.response(200)
+    @blp.response(200, ShiftListOut)
     @blp.alt_response(404, description="ACTIVITY_NOT_FOUND")
     def get(self, activity_id):
         """The activity's shifts in time order, with the places left in each."""
@@ -31,13 +32,13 @@ class ShiftIn(Schema):
 
 @blp.route("/admin/activities/<int:activity_id>/shifts")
 class AdminActivityShifts(MethodView):
+    @admin_required
     @blp.arguments(ShiftIn())
-    @blp.response(201)
+    @blp.response(201, ShiftOut)
     @blp.alt_response(404, description="NOT_FOUND")
     @blp.alt_response(409, description="ACTIVITY_REVOKED")
     @blp.alt_response(422, description="SHIFT_TIMES_INVALID / SHIFT_OUTSIDE_ACTIVITY / TOO_MANY_SHIFTS")
     @blp.doc(security=[{"bearer": []}])
-    @admin_required
     def post(self, body, activity_id):
         """Add a shift inside the activity's time; once an activity has shifts, enrollment picks one."""
         return shift(shifts.add_shift(g.account, activity_id, body["starts_at"], body["ends_at"], body["capacity"]))
@@ -45,7 +46,7 @@ class AdminActivityShifts(MethodView):
 
 @blp.route("/admin/activities/<int:activity_id>/shifts/<int:shift_id>")
 class AdminActivityShift(MethodView):
-    @blp.response(200)
+    @blp.response(200, ShiftListOut)
     @blp.alt_response(404, description="NOT_FOUND / SHIFT_NOT_FOUND")
     @blp.alt_response(409, description="SHIFT_IN_USE")
     @blp.doc(security=[{"bearer": []}])
@@ -58,7 +59,7 @@ class AdminActivityShift(MethodView):
 
 @blp.route("/me/shifts")
 class MyShifts(MethodView):
-    @blp.response(200)
+    @blp.response(200, ItemsOut)
     @blp.doc(security=[{"bearer": []}])
     @login_required
     def get(self):

@@ -1,11 +1,11 @@
 """/api/v1/me/subscriptions: the subscribe-message consent the mini-program reports."""
 from flask import g
 from flask.views import MethodView
-from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
 from app.services import subscriptions
 from miniprogram_api.auth_context import login_required
+from miniprogram_api.blueprint import Blueprint
 
 blp = Blueprint("subscriptions", __name__, url_prefix="/api/v1/me/subscriptions", description="订阅消息授权")
 
@@ -38,11 +38,11 @@ class Subscriptions(MethodView):
         """The subscribe templates to ask consent for, with the acceptances held."""
         return {"subscriptions": subscriptions.subscriptions_of(g.caller.session_id, g.caller.account_id)}
 
+    @login_required
     @blp.arguments(SubscribeResultsIn())
     @blp.response(200, SubscriptionsOut)
     @blp.alt_response(403, description="MINIPROGRAM_SESSION_REQUIRED")
     @blp.doc(security=[{"bearer": []}])
-    @login_required
     def post(self, body):
         """Report wx.requestSubscribeMessage results: each 'accept' allows one message of that template."""
         recorded = subscriptions.record_subscribe_results(g.caller.session_id, g.caller.account_id, body["results"])

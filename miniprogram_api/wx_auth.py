@@ -6,13 +6,13 @@ do one thing: bind itself to an account with account + password.
 """
 from flask import current_app, g, request
 from flask.views import MethodView
-from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
 from app.errors import DomainError
 from app.services import wechat_identity
 from app.wechat.gateway import WechatApiError, get_gateway
 from miniprogram_api.auth_context import bearer_token, session_required
+from miniprogram_api.blueprint import Blueprint
 from miniprogram_api.serializers import account_summary
 
 blp = Blueprint("wx_auth", __name__, url_prefix="/api/v1/auth", description="微信登录与绑定")
@@ -60,13 +60,13 @@ class WxLogin(MethodView):
 
 @blp.route("/bind")
 class Bind(MethodView):
+    @session_required
     @blp.arguments(BindIn())
     @blp.response(200, WxLoginOut)
     @blp.alt_response(401, description="INVALID_CREDENTIALS / WECHAT_SESSION_REQUIRED")
     @blp.alt_response(409, description="WECHAT_ALREADY_BOUND")
     @blp.alt_response(429, description="ACCOUNT_LOCKED")
     @blp.doc(security=[{"bearer": []}])
-    @session_required
     def post(self, body):
         """Bind the WeChat identity of this session to an account; the same token then acts
         for that account."""

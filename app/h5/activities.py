@@ -23,10 +23,12 @@ REGION_CHOICES = [(code, name) for code, name in REGIONS.items() if code.endswit
 
 
 def _date(value):
+    """A day of the years 2000-2100, or None: 0001-01-01 cannot become UTC, 9999-12-31 has no next day."""
     try:
-        return date.fromisoformat(value) if value else None
+        day = date.fromisoformat(value) if value else None
     except ValueError:
         return None
+    return day if day and 2000 <= day.year <= 2100 else None
 
 
 def _page(value):

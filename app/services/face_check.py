@@ -14,10 +14,10 @@ from app.timeutil import to_iso, utcnow
 def mark_checked(admin, volunteer_id, activity_id):
     """Mark a volunteer enrolled in one of the admin's activities as identity-checked, for good."""
     activity = managed_activity(admin, activity_id)
+    # A volunteer id that does not exist answers exactly like one not enrolled in this activity:
+    # the admin learns nothing about volunteers outside their own rosters.
     volunteer = db.session.get(Volunteer, volunteer_id)
-    if volunteer is None:
-        raise DomainError("NOT_FOUND")
-    enrollment = enrollment_of(activity.id, volunteer.id)
+    enrollment = enrollment_of(activity.id, volunteer.id) if volunteer is not None else None
     if enrollment is None or enrollment.status not in ("pending", "admitted"):
         raise DomainError("VOLUNTEER_NOT_ENROLLED")
     if volunteer.face_checked_at is not None:

@@ -73,10 +73,17 @@ def parse_xml(body):
     return _children(root)
 
 
-def _children(element):
+# WeChat's messages nest three levels at most (SendPicsInfo > PicList > item); anything much
+# deeper is not a message, and reading it recursively would end in RecursionError.
+MAX_XML_DEPTH = 8
+
+
+def _children(element, depth=1):
+    if depth > MAX_XML_DEPTH:
+        raise CallbackRejected(400, "not acceptable XML: nested too deeply")
     result = {}
     for child in element:
-        result[child.tag] = _children(child) if len(child) else (child.text or "")
+        result[child.tag] = _children(child, depth + 1) if len(child) else (child.text or "")
     return result
 
 

@@ -56,3 +56,28 @@ def test_openapi_document_changes_only_on_purpose(client):
     if os.environ.get("UPDATE_OPENAPI_SNAPSHOT") == "1":
         SNAPSHOT.write_text(served, encoding="utf-8")
     assert served == SNAPSHOT.read_text(encoding="utf-8")
+
+
+def test_every_operation_documents_its_success_body_and_errors_in_the_envelope(client):
+    """A new operation joins the description whole: what it answers on success (JSON with a
+    schema, a file, or 204 with nothing), and every error as our envelope."""
+    spec = client.get("/api/openapi.json").json
+    envelope = {"$ref": "#/components/schemas/ErrorEnvelope"}
+    for name in ("DEFAULT_ERROR", "UNPROCESSABLE_ENTITY"):
+        assert spec["components"]["responses"][name]["content"]["application/json"]["schema"] == envelope
+    undocumented, not_envelope = [], []
+    for path, item in spec["paths"].items():
+        for method, operation in item.items():
+            if method not in ("get", "post", "put", "patch", "delete"):
+                continue
+            responses = operation["responses"]
+            success = [status for status in responses if status.startswith("2")]
+            if not any(status == "204" or any("schema" in c for c in responses[status].get("content", {}).values())
+                       for status in success):
+                undocumented.append(f"{method.upper()} {path}")
+            for status, response in responses.items():
+                if status[0] in "45" and "content" in response:
+                    if response["content"]["application/json"]["schema"] != envelope:
+                        not_envelope.append(f"{method.upper()} {path} {status}")
+    assert undocumented == []
+    assert not_envelope == []

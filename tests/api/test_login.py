@@ -25,15 +25,22 @@ def test_login_then_me_returns_the_account_with_the_id_number_masked(client, fac
     assert body["volunteer"]["review_status"] == "approved"
 
 
-def test_every_identifier_logs_in(client, factories):
-    volunteer = factories.volunteer(factories.org())
+def test_every_identifier_logs_in_to_its_own_account(client, factories):
+    org = factories.org()
+    others = [factories.volunteer(org) for _ in range(2)]  # same password: only the identifier decides
+    volunteer = factories.volunteer(org)
     account = volunteer.account
     account.email = "someone@example.org"
+    others[0].account.email = "someone-else@example.org"
     db.session.commit()
     for identifier in (account.username, account.phone, account.id_number, "someone@example.org",
                        volunteer.volunteer_number):
         response = client.post("/api/v1/auth/login", json={"account": identifier, "password": PASSWORD})
         assert response.status_code == 200, (identifier, response.json)
+        assert response.json["account"]["id"] == account.id, identifier
+        assert response.json["account"]["volunteer"]["volunteer_number"] == volunteer.volunteer_number
+        me = client.get("/api/v1/me", headers={"Authorization": f"Bearer {response.json['token']}"})
+        assert (me.json["id"], me.json["username"]) == (account.id, account.username), identifier
 
 
 def test_wrong_password_and_unknown_account_look_the_same(client, factories):

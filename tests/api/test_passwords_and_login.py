@@ -161,7 +161,11 @@ def test_an_admin_who_is_also_a_pending_volunteer_still_logs_in(client, factorie
 
     db.session.add(OrgAdmin(org_id=org.id, account_id=volunteer.account_id))
     db.session.commit()
-    assert login(client, volunteer.account.username, PASSWORD).status_code == 200
+    response = login(client, volunteer.account.username, PASSWORD)
+    assert response.status_code == 200
+    assert response.json["account"]["id"] == volunteer.account_id
+    assert response.json["account"]["admin_of"] == [{"org_id": org.id, "name": org.name}]
+    assert response.json["account"]["volunteer"]["review_status"] == "pending"
 
 
 def test_me_is_masked_and_me_profile_is_full_for_the_owner_only(client, factories):

@@ -34,6 +34,8 @@ def test_review_reject_resubmit_approve_end_to_end(client, factories, emulator, 
     rejected = client.post(f"/api/v1/admin/volunteers/{volunteer_id}/review",
                            json={"approve": False, "reason": "姓名与证件不符"}, headers=admin_headers)
     assert rejected.status_code == 200 and rejected.json["review_status"] == "rejected"
+    reread = client.get(f"/api/v1/admin/volunteers/{volunteer_id}", headers=admin_headers).json
+    assert (reread["review_status"], reread["review_reason"]) == ("rejected", "姓名与证件不符")
     twice = client.post(f"/api/v1/admin/volunteers/{volunteer_id}/review",
                         json={"approve": True}, headers=admin_headers)
     assert twice.status_code == 409 and error_code(twice) == "ALREADY_REVIEWED"
@@ -81,6 +83,8 @@ def test_review_only_while_the_check_is_passed_or_unknown(client, factories, sta
         response = client.post(f"/api/v1/admin/volunteers/{volunteer.id}/review",
                                json={"approve": approve, "reason": reason}, headers=headers)
         assert response.status_code == 409 and error_code(response) == "REVIEW_NOT_ALLOWED"
+    db.session.expire_all()
+    assert db.session.get(Volunteer, volunteer.id).review_status == "pending"
 
 
 def test_unknown_check_may_be_approved(client, factories):
@@ -89,7 +93,11 @@ def test_unknown_check_may_be_approved(client, factories):
     volunteer = factories.volunteer(org, status="pending", identity="unknown")
     response = client.post(f"/api/v1/admin/volunteers/{volunteer.id}/review", json={"approve": True},
                            headers=headers)
-    assert response.status_code == 200
+    assert response.status_code == 200 and response.json["review_status"] == "approved"
+    reread = client.get(f"/api/v1/admin/volunteers/{volunteer.id}", headers=headers).json
+    assert (reread["review_status"], reread["identity_check_status"]) == ("approved", "unknown")
+    db.session.expire_all()
+    assert db.session.get(Volunteer, volunteer.id).review_status == "approved"
 
 
 def test_a_failed_check_is_resubmitted_with_a_corrected_number(client, factories, emulator, run_jobs):
@@ -126,17 +134,21 @@ def test_admin_list_filters_by_status_and_keyword(client, factories):
     by_phone = client.get(f"/api/v1/admin/volunteers?keyword={one.account.phone}", headers=headers).json
     assert [v["id"] for v in by_phone["items"]] == [one.id]
     bad = client.get("/api/v1/admin/volunteers?status=whatever", headers=headers)
-    assert bad.status_code == 422
+    assert bad.status_code == 422 and "status" in bad.json["error"]["fields"]
 
 
 def test_volunteers_cannot_use_admin_operations(client, factories):
     org = factories.org()
     volunteer = factories.volunteer(org)
     headers = factories.login(client, volunteer)
-    assert client.get("/api/v1/admin/volunteers", headers=headers).status_code == 403
-    response = client.post(f"/api/v1/admin/volunteers/{volunteer.id}/review", json={"approve": True},
+    listing = client.get("/api/v1/admin/volunteers", headers=headers)
+    assert listing.status_code == 403 and error_code(listing) == "FORBIDDEN"
+    pending = factories.volunteer(org, status="pending")
+    response = client.post(f"/api/v1/admin/volunteers/{pending.id}/review", json={"approve": True},
                            headers=headers)
-    assert error_code(response) == "FORBIDDEN"
+    assert response.status_code == 403 and error_code(response) == "FORBIDDEN"
+    db.session.expire_all()
+    assert db.session.get(Volunteer, pending.id).review_status == "pending"
 
 
 def test_changing_the_phone_needs_a_code_sent_to_the_new_phone(client, factories, emulator, run_jobs):

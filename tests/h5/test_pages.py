@@ -1,5 +1,7 @@
 """The volunteer's and the admin's pages through the test client: each form does what it says
 (with the session's CSRF token) and a refusal is a Chinese message, never a stack trace."""
+import pytest
+
 from app.extensions import db
 from app.models import CardApplication, Enrollment, Invitation, Objection, Volunteer
 from app.services import clock_codes
@@ -98,3 +100,12 @@ def test_another_organisations_activity_is_not_found_for_an_admin(client, world,
     oauth_login(client, emulator, "h5-admin", "/h5/")
     page = client.get(f"/h5/admin/activities/{elsewhere.id}")
     assert page.status_code == 404 and "请求的资源不存在" in page.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("name,value", [("start_from", "0001-01-01"), ("start_to", "9999-12-31"),
+                                        ("start_from", "1999-12-31"), ("start_to", "2101-01-01")])
+def test_a_search_day_outside_the_years_is_dropped_not_a_500(client, world, emulator, name, value):
+    oauth_login(client, emulator, "h5-vol")
+    page = client.get("/h5/activities/", query_string={name: value})
+    assert page.status_code == 200
+    assert "社区垃圾分类宣传" in page.get_data(as_text=True)  # the filter was dropped, the list shown

@@ -81,9 +81,11 @@ def test_h5_binding_then_template_messages_then_unbinding(app, client, factories
 
 def test_h5_posts_need_the_page_token(app, client, factories):
     oauth_visit(client, "ivan")
-    response = client.post("/h5/bind/", data={"account": "x", "password": "y"})
+    volunteer = factories.volunteer(factories.org())
+    response = client.post("/h5/bind/", data={"account": volunteer.account.username, "password": PASSWORD})
     assert response.status_code == 400
     assert "页面已过期" in response.get_data(as_text=True)
+    assert db.session.execute(db.select(WechatIdentity).filter_by(account_id=volunteer.account_id)).first() is None
 
 
 def test_an_oauth_code_with_a_forged_state_is_refused(client):

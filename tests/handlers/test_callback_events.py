@@ -198,7 +198,24 @@ def test_compatible_mode_reads_only_the_encrypted_copy(safe_wechat):
 
 
 def test_the_service_check_answers_echostr(client, plain_wechat):
-    query = plain_wechat.query("1700000000", "n1")
-    assert client.get("/wechat/callback", query_string={**query, "echostr": "e123"}).data == b"e123"
+    query = plain_wechat.query(str(int(time.time())), "n1")
+    answer = client.get("/wechat/callback", query_string={**query, "echostr": "e123"})
+    assert (answer.status_code, answer.data, answer.mimetype) == (200, b"e123", "text/plain")
     query["signature"] = "0" * 40
     assert client.get("/wechat/callback", query_string={**query, "echostr": "e123"}).status_code == 403
+
+
+def test_the_service_check_keeps_the_five_minute_window(client, plain_wechat):
+    """A signed check replayed later (or signed for later) is refused like an old POST."""
+    for timestamp in (int(time.time()) - 301, int(time.time()) + 301, 1700000000):
+        query = plain_wechat.query(str(timestamp), "n1")
+        assert client.get("/wechat/callback", query_string={**query, "echostr": "e123"}).status_code == 403
+
+
+def test_the_service_check_never_answers_echostr_as_a_page(client, plain_wechat):
+    query = plain_wechat.query(str(int(time.time())), "n1")
+    echo = "<script>alert(1)</script>"
+    answer = client.get("/wechat/callback", query_string={**query, "echostr": echo})
+    assert answer.data.decode() == echo
+    assert answer.mimetype == "text/plain"
+    assert answer.headers["X-Content-Type-Options"] == "nosniff"

@@ -188,3 +188,12 @@ def test_the_guard_survives_a_dropped_redis_connection(plain_wechat):
         guard = _parts()[1]
     guard._local.conn._sock.shutdown(socket.SHUT_RDWR)  # as when Redis restarts
     assert plain_wechat.say(plain_wechat.text("gil", "帮助"))["Content"] == replies.HELP
+
+
+def test_a_signed_callback_nested_3000_deep_is_refused_cleanly(client, plain_wechat):
+    body = "<xml>" + "<a>" * 3000 + "x" + "</a>" * 3000 + "</xml>"
+    query = plain_wechat.query(str(int(time.time())), "deep1")
+    response = client.post("/wechat/callback", query_string=query, data=body.encode(),
+                           content_type="text/xml")
+    assert response.status_code == 400
+    assert b"nested too deeply" in response.data

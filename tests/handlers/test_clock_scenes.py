@@ -78,8 +78,10 @@ def test_scancode_waitmsg_checks_in_then_out(wechat, scene):
                                        create_time=int(time.time()) + 2,
                                        ScanCodeInfo={"ScanType": "qrcode",
                                                      "ScanResult": scene["code"]("checkout")}))
-    # checking out at once may be refused by the attendance rules; either way it is answered
-    assert checkout["Content"].startswith(("签退成功", "扫码计时未成功")), checkout
+    assert checkout["Content"].startswith("签退成功：社区义诊"), checkout
+    events = sorted(clock_events(scene["volunteer"]), key=lambda e: e.id)
+    assert [(e.kind, e.source) for e in events] == [("checkin", "mp_scancode"), ("checkout", "mp_scancode")]
+    assert f"本次服务 {events[1].minutes} 分钟" in checkout["Content"]
 
 
 def test_an_unbound_user_scanning_a_clock_code_is_told_how_to_bind(wechat, scene):
