@@ -31,7 +31,8 @@ MAX_IDS = 200  # volunteers in one invitation, admission or removal
 
 
 
-def _lock_volunteer(account_id):
+def lock_volunteer(account_id):
+    """The volunteer of the account, row-locked for the rest of the transaction (per-person limits)."""
     fresh_transaction()
     volunteer = db.session.execute(
         db.select(Volunteer).where(Volunteer.account_id == account_id).with_for_update()
@@ -60,7 +61,7 @@ def still_open(now):
 def enroll(account_id, activity_id, position_id=None, shift_id=None):
     """报名: → the pending Enrollment. Refusals: see app/errors.py, activities and enrollment."""
     now = utcnow()
-    volunteer = _lock_volunteer(account_id)
+    volunteer = lock_volunteer(account_id)
     activity = db.session.get(Activity, activity_id)
     if activity is None:
         raise DomainError("ACTIVITY_NOT_FOUND")
@@ -181,7 +182,7 @@ def move(enrollment, action, **values):
 @use_case
 def cancel(account_id, activity_id):
     """取消报名 by the volunteer, until the activity starts; the place is freed."""
-    volunteer = _lock_volunteer(account_id)
+    volunteer = lock_volunteer(account_id)
     activity = db.session.get(Activity, activity_id)
     if activity is None:
         raise DomainError("ACTIVITY_NOT_FOUND")

@@ -9,28 +9,16 @@ from app.domain import membership as rules
 from app.domain import review as review_rules
 from app.errors import DomainError
 from app.extensions import db
-from app.models import OrgMembership, Volunteer
+from app.models import OrgMembership
 from app.notify.outbox import queue_message
 from app.security.passwords import hash_password, verify_password
 from app.services import authz, community_limits
+from app.services.enrollment import lock_volunteer
 from app.services.registration import approved_org
-from app.services.unit_of_work import fresh_transaction, use_case
+from app.services.unit_of_work import use_case
 from app.timeutil import utcnow
 
 JOIN_PASSWORD_LENGTH = (4, 32)
-
-
-def _lock_volunteer(account_id):
-    fresh_transaction()
-    volunteer = db.session.execute(
-        db.select(Volunteer).where(Volunteer.account_id == account_id).with_for_update()
-    ).scalar_one_or_none()
-    if volunteer is None:
-        raise DomainError("NOT_A_VOLUNTEER")
-    if db.engine.dialect.name == "sqlite":
-        # SQLite ignores FOR UPDATE: a write takes its (database-wide) write lock now.
-        db.session.execute(db.update(Volunteer).where(Volunteer.id == volunteer.id).values(id=Volunteer.id))
-    return volunteer
 
 
 def _counts(volunteer_id):
@@ -53,7 +41,7 @@ def _membership(org_id, volunteer_id):
 def request_membership(account_id, org_id, join_password=None):
     """加入组织 → (membership, created_or_changed). With the right 免审密码 the volunteer joins at
     once; without one the request waits for the admin; a wrong one is refused and counted."""
-    volunteer = _lock_volunteer(account_id)
+    volunteer = lock_volunteer(account_id)
     if volunteer.review_status != review_rules.APPROVED:
         raise DomainError("VOLUNTEER_NOT_APPROVED")
     org = approved_org(org_id)
