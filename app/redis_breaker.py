@@ -49,7 +49,7 @@ class FastFailConnection(Connection):
     def connect(self, *args, **kwargs):
         if self.breaker is not None:
             self.breaker.check()
-        return self._tripping(super().connect, *args, **kwargs)
+        return self._tripping(super().connect, *args, on_connect=True, **kwargs)
 
     def send_packed_command(self, *args, **kwargs):
         if self.breaker is not None:
@@ -59,10 +59,22 @@ class FastFailConnection(Connection):
     def read_response(self, *args, **kwargs):
         return self._tripping(super().read_response, *args, **kwargs)
 
-    def _tripping(self, call, *args, **kwargs):
+    def _tripping(self, call, *args, on_connect=False, **kwargs):
         try:
             return call(*args, **kwargs)
-        except (RedisConnectionError, RedisTimeoutError, OSError):
-            if self.breaker is not None:
+        except (RedisConnectionError, RedisTimeoutError, OSError) as exc:
+            # A connect that fails, or a command that waits out its timeout (redis-py's, or the
+            # kernel's SO_RCVTIMEO, which surfaces as EAGAIN), trips the breaker. An established
+            # connection that merely breaks (Redis restarted, an idle connection closed) says
+            # nothing yet about Redis: the reconnect that follows decides.
+            if self.breaker is not None and (on_connect or _timed_out(exc)):
                 self.breaker.trip()
             raise
+
+
+def _timed_out(exc):
+    while exc is not None:
+        if isinstance(exc, RedisTimeoutError | TimeoutError | BlockingIOError):
+            return True
+        exc = exc.__cause__ or exc.__context__
+    return False
