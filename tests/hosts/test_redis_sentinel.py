@@ -131,7 +131,9 @@ def test_the_service_follows_a_sentinel_failover_by_itself(app, emulator, factor
             try:
                 response = call()
                 status = response.status_code
-                if status not in (200, 503):
+                if kind == "callback" and status == 200 and "系统繁忙".encode() in response.content:
+                    status = "busy"  # Redis unreachable: answered politely (WeChat then does not retry)
+                elif status not in (200, 503):
                     status = f"{status} {response.text[:80]}"
             except requests.RequestException as exc:
                 status = exc
@@ -160,7 +162,8 @@ def test_the_service_follows_a_sentinel_failover_by_itself(app, emulator, factor
         during = [o for o in outcomes if o[1] >= killed_at]
         errors = [o for o in during if o[3] != 200]
         assert errors, "the switch went unnoticed: the test did not exercise it"
-        assert all(o[3] == 503 for o in errors), Counter(str(o[3]) for o in errors)  # answered, never cut
+        # answered, never cut: 503 in the envelope, or the callback's polite reply
+        assert all(o[3] in (503, "busy") for o in errors), Counter(str(o[3]) for o in errors)
         assert max(o[2] for o in outcomes) < 8  # nobody hung
         last_error = max(o[1] + o[2] for o in errors)
         assert [o for o in outcomes if o[1] > last_error and o[3] == 200], (  # it came back by itself
